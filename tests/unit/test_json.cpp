@@ -167,3 +167,39 @@ TEST(JsonWriter, ExtendObjectAppendsFields) {
   w2.end_object();
   EXPECT_EQ(empty, R"({"x":1})");
 }
+
+TEST(Json, ManyMembersAndNestingSurviveStackGrowth) {
+  // Enough members at several levels to regrow the parse stack mid-object.
+  std::string text = "{";
+  for (int i = 0; i < 300; ++i) {
+    if (i) text += ",";
+    text += "\"k" + std::to_string(i) + "\":";
+    if (i % 50 == 0) {
+      text += "[";
+      for (int j = 0; j < 100; ++j) text += (j ? "," : "") + std::string("{\"x\":") + std::to_string(j) + "}";
+      text += "]";
+    } else {
+      text += std::to_string(i);
+    }
+  }
+  text += "}";
+  JsonDocument doc;
+  ASSERT_TRUE(doc.parse(text)) << doc.error();
+  EXPECT_EQ(doc.root().count, 300u);
+  EXPECT_EQ(doc.get("k299")->number, 299);
+  const auto* arr = doc.get("k250");
+  ASSERT_TRUE(arr && arr->is_array());
+  ASSERT_EQ(arr->count, 100u);
+  EXPECT_EQ(doc.find(doc.children(*arr)[77].value, "x")->number, 77);
+  EXPECT_EQ(reemit(text), text);
+}
+
+TEST(Json, NumbersAcrossTheFastPathBoundary) {
+  JsonDocument doc;
+  const char* cases[] = {"0.13387664401253274", "1763769600.25", "9007199254740993", "0.000001234",
+                         "123456789012345678901234", "1e22", "1e23", "4.9406564584124654e-324", "-0.0000000000000000001"};
+  for (const char* c : cases) {
+    ASSERT_TRUE(doc.parse(c)) << c;
+    EXPECT_EQ(doc.root().number, std::strtod(c, nullptr)) << c;
+  }
+}

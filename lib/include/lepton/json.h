@@ -23,6 +23,7 @@ struct JsonMember;
 /// One parsed JSON value.
 struct JsonValue {
   JsonType type = JsonType::kNull;
+  bool top = false;         ///< children live in the top-level area (internal)
   std::uint32_t first = 0;  ///< array/object: index of the first child member
   std::uint32_t count = 0;  ///< array/object: number of children
   std::string_view raw;     ///< number: its token; string: the text between the quotes, escapes intact
@@ -42,6 +43,7 @@ struct JsonValue {
 struct JsonMember {
   std::string_view key;
   JsonValue value;
+  std::string_view raw_key;  ///< the key between its quotes, escapes intact
 };
 
 /// Parses one JSON text. Reuse one document for many lines.
@@ -65,7 +67,7 @@ class JsonDocument {
 
   /// Children of an array or object value.
   std::span<const JsonMember> children(const JsonValue& v) const {
-    return {members_.data() + v.first, v.count};
+    return {(v.top ? stack_.data() : members_.data()) + v.first, v.count};
   }
 
   /// The member `key` of object `obj` (the last one if a key repeats), or null.
@@ -83,8 +85,12 @@ class JsonDocument {
   struct Parser;
   std::string_view text_;
   JsonValue root_;
+  // Children of nested containers are moved to members_ when the container
+  // closes; the top-level container's children stay where they were parsed,
+  // at the bottom of stack_, so the common flat record is never copied.
   std::vector<JsonMember> members_;
   std::vector<JsonMember> stack_;
+  std::size_t stack_top_ = 0;
   std::vector<std::unique_ptr<char[]>> arena_;  // decoded strings with escapes
   std::size_t arena_used_ = 0;
   std::size_t arena_block_ = 0;

@@ -1,5 +1,7 @@
 #include "lepton/json.h"
 
+#include <emmintrin.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -53,6 +55,21 @@ std::size_t utf8_sequence(const unsigned char* p, const unsigned char* end) {
   return n;
 }
 
+// Eight ASCII digits at `p` as a number, or -1 if they are not all digits
+// (the SWAR technique of Lemire's fast_float, written from its description).
+inline long long eight_digits(const char* p) {
+  std::uint64_t chunk;
+  std::memcpy(&chunk, p, 8);
+  std::uint64_t low = chunk - 0x3030303030303030ULL;
+  std::uint64_t over = chunk + 0x4646464646464646ULL;  // sets the top bit for bytes > '9'
+  if (((low | over) & 0x8080808080808080ULL) != 0) return -1;
+  low = (low * 10) + (low >> 8);
+  low = (((low & 0x000000FF000000FFULL) * (100 + (1000000ULL << 32))) +
+         (((low >> 16) & 0x000000FF000000FFULL) * (1 + (10000ULL << 32)))) >>
+        32;
+  return static_cast<long long>(low);
+}
+
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -96,7 +113,8 @@ struct JsonDocument::Parser {
   }
 
   void skip_space() {
-    while (p < end && is_space(*p)) ++p;
+    // Machine-written NDJSON rarely has blanks: one compare in the common case.
+    while (p < end && static_cast<unsigned char>(*p) <= 0x20 && is_space(*p)) ++p;
   }
 
   // Parses a string starting after the opening quote; fills raw and decoded.
@@ -104,6 +122,22 @@ struct JsonDocument::Parser {
     const char* start = p;
     bool escaped = false;
     for (;;) {
+      // 16 bytes at a time: stop at '"', '\\', control bytes or non-ASCII
+      // (a signed compare below 0x20 catches both of the latter).
+      const __m128i quote = _mm_set1_epi8('"');
+      const __m128i backslash = _mm_set1_epi8('\\');
+      const __m128i space = _mm_set1_epi8(0x20);
+      while (end - p >= 16) {
+        __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)),
+                                    _mm_cmplt_epi8(chunk, space));
+        int mask = _mm_movemask_epi8(hits);
+        if (mask != 0) {
+          p += __builtin_ctz(static_cast<unsigned>(mask));
+          break;
+        }
+        p += 16;
+      }
       while (p < end && !kStringStop.stop[static_cast<unsigned char>(*p)]) ++p;
       if (p >= end) return fail(start - 1, "unterminated string");
       unsigned char c = static_cast<unsigned char>(*p);
@@ -191,52 +225,70 @@ struct JsonDocument::Parser {
   }
 
   bool parse_number(JsonValue& v) {
+    // Validates the grammar and accumulates the decimal mantissa in one pass;
+    // Clinger's fast path converts most numbers exactly, from_chars the rest.
+    static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     const char* start = p;
-    if (p < end && *p == '-') ++p;
+    bool neg = false;
+    if (p < end && *p == '-') {
+      neg = true;
+      ++p;
+    }
     if (p >= end) return fail(start, "bad number");
+    std::uint64_t mantissa = 0;
+    int digits = 0;
+    long exp10 = 0;
     if (*p == '0') {
       ++p;
     } else if (is_digit(*p)) {
-      while (p < end && is_digit(*p)) ++p;
+      for (long long eight; end - p >= 8 && (eight = eight_digits(p)) >= 0; p += 8, digits += 8)
+        mantissa = mantissa * 100000000 + static_cast<std::uint64_t>(eight);
+      for (; p < end && is_digit(*p); ++p, ++digits) mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
     } else {
       return fail(start, "bad number");
     }
-    bool integral = true;
     if (p < end && *p == '.') {
-      integral = false;
       ++p;
       if (p >= end || !is_digit(*p)) return fail(start, "bad number");
-      while (p < end && is_digit(*p)) ++p;
+      if (mantissa == 0) {  // leading zeros of 0.000123 are not significant
+        while (p < end && *p == '0') {
+          ++p;
+          --exp10;
+        }
+      }
+      {  // eight digits at a time
+        for (long long eight; end - p >= 8 && (eight = eight_digits(p)) >= 0; p += 8, digits += 8, exp10 -= 8)
+          mantissa = mantissa * 100000000 + static_cast<std::uint64_t>(eight);
+      }
+      for (; p < end && is_digit(*p); ++p, --exp10) {
+        if (mantissa != 0 || *p != '0') ++digits;
+        mantissa = mantissa * 10 + static_cast<unsigned>(*p - '0');
+      }
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
-      integral = false;
       ++p;
-      if (p < end && (*p == '+' || *p == '-')) ++p;
+      bool eneg = false;
+      if (p < end && (*p == '+' || *p == '-')) eneg = *p++ == '-';
       if (p >= end || !is_digit(*p)) return fail(start, "bad number");
-      while (p < end && is_digit(*p)) ++p;
+      long e = 0;
+      for (; p < end && is_digit(*p); ++p)
+        if (e < 100000) e = e * 10 + (*p - '0');
+      exp10 += eneg ? -e : e;
     }
     v.type = JsonType::kNumber;
     v.raw = std::string_view(start, static_cast<std::size_t>(p - start));
-    // Short integers are common (counts, timestamps); skip from_chars for them.
-    if (integral && v.raw.size() <= 16) {
-      const char* q = start;
-      bool neg = *q == '-';
-      if (neg) ++q;
-      std::int64_t acc = 0;
-      for (; q < p; ++q) acc = acc * 10 + (*q - '0');
-      v.number = static_cast<double>(neg ? -acc : acc);
-      if (neg && acc == 0) v.number = -0.0;
+    if (digits <= 19 && mantissa <= (std::uint64_t{1} << 53) && exp10 >= -22 && exp10 <= 22) {
+      double m = static_cast<double>(mantissa);
+      double r = exp10 < 0 ? m / kPow10[-exp10] : m * kPow10[exp10];
+      v.number = neg ? -r : r;
       return true;
     }
     auto [ptr, ec] = std::from_chars(start, p, v.number);
     if (ec == std::errc::result_out_of_range) {
       // Overflow gives +-inf, underflow 0; programs reject non-finite values.
-      double mag = 0;
-      const char* e = start;
-      while (e < p && *e != 'e' && *e != 'E') ++e;
-      long exp = (e < p) ? std::strtol(e + 1, nullptr, 10) : 0;
-      mag = exp > 0 ? HUGE_VAL : 0.0;
-      v.number = (*start == '-') ? -mag : mag;
+      double mag = exp10 > 0 ? HUGE_VAL : 0.0;
+      v.number = neg ? -mag : mag;
     } else if (ec != std::errc() || ptr != p) {
       return fail(start, "bad number");
     }
@@ -252,6 +304,9 @@ struct JsonDocument::Parser {
   }
 
   bool parse_value(JsonValue& v) {
+    v.first = v.count = 0;
+    v.raw = v.str = {};
+    v.number = 0;
     skip_space();
     if (p >= end) return fail(p, "unexpected end of input");
     switch (*p) {
@@ -270,19 +325,44 @@ struct JsonDocument::Parser {
     }
   }
 
+  // A fresh member slot on the stack; the index stays valid when the stack
+  // grows (references would not).
+  std::size_t push_member() {
+    if (doc.stack_top_ == doc.stack_.size()) doc.stack_.resize(doc.stack_.size() * 2 + 16);
+    return doc.stack_top_++;
+  }
+
   void close_container(JsonValue& v, std::size_t mark) {
+    v.count = static_cast<std::uint32_t>(doc.stack_top_ - mark);
+    if (depth == 1) {  // top level: leave the children in place
+      v.first = static_cast<std::uint32_t>(mark);
+      v.top = true;
+      return;
+    }
     v.first = static_cast<std::uint32_t>(doc.members_.size());
-    v.count = static_cast<std::uint32_t>(doc.stack_.size() - mark);
     doc.members_.insert(doc.members_.end(), doc.stack_.begin() + static_cast<std::ptrdiff_t>(mark),
-                        doc.stack_.end());
-    doc.stack_.resize(mark);
+                        doc.stack_.begin() + static_cast<std::ptrdiff_t>(doc.stack_top_));
+    doc.stack_top_ = mark;
+  }
+
+  // Parses a value into stack slot `slot`; containers are parsed into a
+  // local first because they may grow the stack.
+  bool parse_into(std::size_t slot) {
+    skip_space();
+    if (p < end && (*p == '{' || *p == '[')) {
+      JsonValue val;
+      if (!parse_value(val)) return false;
+      doc.stack_[slot].value = val;
+      return true;
+    }
+    return parse_value(doc.stack_[slot].value);
   }
 
   bool parse_object(JsonValue& v) {
     if (++depth > kMaxDepth) return fail(p, "nesting too deep");
     ++p;  // '{'
     v.type = JsonType::kObject;
-    std::size_t mark = doc.stack_.size();
+    std::size_t mark = doc.stack_top_;
     skip_space();
     if (p < end && *p == '}') {
       ++p;
@@ -294,20 +374,16 @@ struct JsonDocument::Parser {
       skip_space();
       if (p >= end || *p != '"') return fail(p, p >= end ? "unexpected end of input" : "expected a string key");
       ++p;
-      doc.stack_.emplace_back();
-      std::string_view raw_key;
-      std::string_view key;
-      if (!parse_string(raw_key, key)) return false;
+      std::size_t slot = push_member();
+      {
+        JsonMember& m = doc.stack_[slot];
+        if (!parse_string(m.raw_key, m.key)) return false;
+        m.value.top = false;
+      }
       skip_space();
       if (p >= end || *p != ':') return fail(p, "expected ':' after key");
       ++p;
-      JsonValue val;
-      if (!parse_value(val)) return false;
-      // Nested containers pop their children again, so our slot is back();
-      // a reference taken before parse_value could dangle after a regrowth.
-      JsonMember& mine = doc.stack_.back();
-      mine.key = key;
-      mine.value = val;
+      if (!parse_into(slot)) return false;
       skip_space();
       if (p < end && *p == ',') {
         ++p;
@@ -328,7 +404,7 @@ struct JsonDocument::Parser {
     if (++depth > kMaxDepth) return fail(p, "nesting too deep");
     ++p;  // '['
     v.type = JsonType::kArray;
-    std::size_t mark = doc.stack_.size();
+    std::size_t mark = doc.stack_top_;
     skip_space();
     if (p < end && *p == ']') {
       ++p;
@@ -337,10 +413,14 @@ struct JsonDocument::Parser {
       return true;
     }
     for (;;) {
-      doc.stack_.emplace_back();
-      JsonValue val;
-      if (!parse_value(val)) return false;
-      doc.stack_.back().value = val;
+      std::size_t slot = push_member();
+      {
+        JsonMember& m = doc.stack_[slot];
+        m.key = {};
+        m.raw_key = {};
+        m.value.top = false;
+      }
+      if (!parse_into(slot)) return false;
       skip_space();
       if (p < end && *p == ',') {
         ++p;
@@ -360,7 +440,7 @@ struct JsonDocument::Parser {
 
 JsonDocument::JsonDocument() {
   members_.reserve(64);
-  stack_.reserve(64);
+  stack_.resize(64);
 }
 JsonDocument::~JsonDocument() = default;
 JsonDocument::JsonDocument(JsonDocument&&) noexcept = default;
@@ -391,7 +471,7 @@ char* JsonDocument::arena_alloc(std::size_t n) {
 bool JsonDocument::parse(std::string_view text) {
   text_ = text;
   members_.clear();
-  stack_.clear();
+  stack_top_ = 0;
   error_.clear();
   error_offset_ = 0;
   arena_block_ = 0;
@@ -407,7 +487,7 @@ bool JsonDocument::parse(std::string_view text) {
 
 const JsonValue* JsonDocument::find(const JsonValue& obj, std::string_view key) const {
   if (obj.type != JsonType::kObject) return nullptr;
-  const JsonMember* m = members_.data() + obj.first;
+  const JsonMember* m = (obj.top ? stack_.data() : members_.data()) + obj.first;
   for (std::uint32_t i = obj.count; i-- > 0;)
     if (m[i].key == key) return &m[i].value;
   return nullptr;
@@ -477,33 +557,62 @@ void JsonWriter::extend_object(std::string_view raw_object) {
   comma_ = !body.empty() && body.back() != '{';
 }
 
-void JsonWriter::value(const JsonDocument& doc, const JsonValue& v) {
+namespace {
+// Writes `v` compactly at `dst`; the caller reserved enough room (a compact
+// re-emission is never longer than the text it was parsed from).
+char* emit_compact(char* dst, const JsonDocument& doc, const JsonValue& v) {
+  auto put = [&dst](std::string_view t) {
+    std::memcpy(dst, t.data(), t.size());
+    dst += t.size();
+  };
   switch (v.type) {
-    case JsonType::kNull: null(); return;
-    case JsonType::kTrue: boolean(true); return;
-    case JsonType::kFalse: boolean(false); return;
-    case JsonType::kNumber: raw(v.raw); return;
+    case JsonType::kNull: put("null"); break;
+    case JsonType::kTrue: put("true"); break;
+    case JsonType::kFalse: put("false"); break;
+    case JsonType::kNumber: put(v.raw); break;
     case JsonType::kString:
-      sep();
-      out_.push_back('"');
-      out_.append(v.raw);
-      out_.push_back('"');
-      comma_ = true;
-      return;
-    case JsonType::kArray:
-      begin_array();
-      for (const JsonMember& m : doc.children(v)) value(doc, m.value);
-      end_array();
-      return;
-    case JsonType::kObject:
-      begin_object();
+      *dst++ = '"';
+      put(v.raw);
+      *dst++ = '"';
+      break;
+    case JsonType::kArray: {
+      *dst++ = '[';
+      bool first = true;
       for (const JsonMember& m : doc.children(v)) {
-        key(m.key);
-        value(doc, m.value);
+        if (!first) *dst++ = ',';
+        first = false;
+        dst = emit_compact(dst, doc, m.value);
       }
-      end_object();
-      return;
+      *dst++ = ']';
+      break;
+    }
+    case JsonType::kObject: {
+      *dst++ = '{';
+      bool first = true;
+      for (const JsonMember& m : doc.children(v)) {
+        if (!first) *dst++ = ',';
+        first = false;
+        *dst++ = '"';
+        put(m.raw_key);  // validated on input, so already valid JSON
+        *dst++ = '"';
+        *dst++ = ':';
+        dst = emit_compact(dst, doc, m.value);
+      }
+      *dst++ = '}';
+      break;
+    }
   }
+  return dst;
+}
+}  // namespace
+
+void JsonWriter::value(const JsonDocument& doc, const JsonValue& v) {
+  sep();
+  std::size_t old = out_.size();
+  out_.resize(old + doc.text().size() + 8);
+  char* end = emit_compact(out_.data() + old, doc, v);
+  out_.resize(static_cast<std::size_t>(end - out_.data()));
+  comma_ = true;
 }
 
 }  // namespace lepton

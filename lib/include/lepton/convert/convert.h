@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,7 +27,17 @@ struct ConvertOptions {
 const std::vector<std::string>& convert_formats();
 
 /// Converts the inputs to points on `out`. Bad input is reported through
-/// `diag` (file:line, fail or skip). Returns the exit code.
+/// `diag` (file:line, fail or skip); values that cannot become points (NaN,
+/// infinities, empty or unavailable values) are dropped and counted in a
+/// warning on diag's stream. Returns the exit code. Throws UsageError for
+/// options that do not fit the format, DataError for bad input under
+/// --on-error=fail.
 int convert(const ConvertOptions& options, Output& out, Diagnostics& diag);
+
+/// Converts `text`, one input in `options.format` named `source` in
+/// messages, and returns the points as NDJSON (for tests and fuzzing;
+/// `options.inputs` is ignored). Errors as for convert().
+std::string convert_text(const ConvertOptions& options, std::string_view text, Diagnostics& diag,
+                         std::string_view source = "<text>");
 
 }  // namespace lepton::convert

@@ -1,0 +1,111 @@
+// Online statistics that the detectors are built from. Every type here has a
+// fixed size or a bounded window, does constant or logarithmic work per value
+// and never allocates after construction.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace lepton::detect {
+
+class StateWriter;
+class StateReader;
+
+/// -ln of the two-sided normal tail probability P(|Z| >= |z|): 0 at z = 0,
+/// about 4.3 at 3 sigma and z^2 / 2 for large z. Accurate in the far tail
+/// where erfc underflows.
+double normal_surprise(double z);
+
+/// The inverse: the |z| whose two-sided tail has surprise `s` (s >= 0).
+double surprise_to_sigma(double s);
+
+/// Maps a surprise (-ln p) to a score in [0, 1]: 1 - exp(-s / scale) is
+/// avoided on purpose; instead the score is s / (s + scale), so that it
+/// keeps resolution far into the tail. `scale` is the surprise that scores 0.5.
+inline double surprise_score(double s, double scale) { return s <= 0 ? 0.0 : s / (s + scale); }
+
+/// Exponentially weighted mean and variance (West's update). `alpha` is the
+/// weight of a new value; until 1 / alpha values have been seen the weight is
+/// 1 / n, so early estimates are plain averages rather than biased to zero.
+class EwStats {
+ public:
+  explicit EwStats(double alpha = 0.05) : alpha_(alpha) {}
+  void add(double x) {
+    ++n_;
+    double a = alpha_ > 1.0 / static_cast<double>(n_) ? alpha_ : 1.0 / static_cast<double>(n_);
+    double d = x - mean_;
+    mean_ += a * d;
+    var_ = (1 - a) * (var_ + a * d * d);
+  }
+  double mean() const { return mean_; }
+  double variance() const { return var_; }
+  double stddev() const { return std::sqrt(var_); }
+  std::uint64_t count() const { return n_; }
+  double alpha() const { return alpha_; }
+  void save(StateWriter& w) const;
+  void load(StateReader& r);
+
+ private:
+  double alpha_;
+  double mean_ = 0;
+  double var_ = 0;
+  std::uint64_t n_ = 0;
+};
+
+/// The last `capacity` values with their running sum and sum of squares
+/// (re-summed exactly every `capacity` additions so rounding cannot drift).
+class RollingWindow {
+ public:
+  explicit RollingWindow(std::size_t capacity = 64);
+  void add(double x);
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return buf_.size(); }
+  bool full() const { return size_ == buf_.size(); }
+  double mean() const { return size_ ? sum_ / static_cast<double>(size_) : 0.0; }
+  /// Population variance (divides by n).
+  double variance() const;
+  double stddev() const { return std::sqrt(variance()); }
+  /// The i-th newest value (0 = the last added); i < size().
+  double newest(std::size_t i) const;
+  void save(StateWriter& w) const;
+  void load(StateReader& r);
+
+ private:
+  std::vector<double> buf_;
+  std::size_t head_ = 0;  // next slot to write
+  std::size_t size_ = 0;
+  std::size_t since_resum_ = 0;
+  double sum_ = 0;
+  double sumsq_ = 0;
+};
+
+/// The last `capacity` values kept both in arrival order and sorted, for an
+/// exact rolling median and median absolute deviation. Insertion and removal
+/// move O(capacity) doubles with memmove; the MAD is found in O(log capacity)
+/// by selecting from the two sorted runs of deviations on either side of the
+/// median.
+class RollingMedian {
+ public:
+  explicit RollingMedian(std::size_t capacity = 64);
+  void add(double x);
+  std::size_t size() const { return size_; }
+  std::size_t capacity() const { return ring_.size(); }
+  double median() const;
+  /// Median absolute deviation from the median (unscaled).
+  double mad() const;
+  /// The q-quantile (0..1) of the window by linear interpolation.
+  double quantile(double q) const;
+  void save(StateWriter& w) const;
+  void load(StateReader& r);
+
+ private:
+  double kth_deviation(std::size_t k, double m) const;
+  std::vector<double> ring_;
+  std::vector<double> sorted_;
+  std::size_t head_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace lepton::detect

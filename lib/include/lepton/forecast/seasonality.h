@@ -1,0 +1,37 @@
+// Seasonal period detection and the seasonality test of the M4 competition.
+#pragma once
+
+#include <span>
+#include <vector>
+
+namespace lepton::forecast {
+
+/// Sample autocorrelation r_1..r_max_lag (index 0 holds r_0 = 1), as R's acf().
+/// A constant series has all r_k = 0 for k >= 1.
+std::vector<double> acf(std::span<const double> x, int max_lag);
+
+/// The M4 seasonality test (90%): true when |r_m| exceeds
+/// 1.645 * sqrt((1 + 2 * sum_{k<m} r_k^2) / n). Series shorter than 3m are
+/// not seasonal.
+bool seasonality_test(std::span<const double> x, int m, double z = 1.645);
+
+struct DetectOptions {
+  int max_periods = 2;    ///< at most this many periods
+  int min_period = 2;
+  int max_period = 0;     ///< 0: n/2 (two full cycles are needed)
+  double z = 3.0;         ///< significance of an autocorrelation peak, in Bartlett standard errors
+  double min_acf = 0.1;   ///< and at least this autocorrelation
+};
+
+/// Detects seasonal periods (in steps), shortest first. The series is
+/// detrended (least-squares line); the highest significant local maximum of
+/// the autocorrelation function gives the first period, and the search is
+/// repeated on what is left after removing that period's mean profile, so a
+/// weekly cycle on top of a daily one (24 and 168 hours) is found while the
+/// multiples 48, 72, ... of a plain daily cycle are not. A peak counts when
+/// it is a local maximum over +-10% of its lag, exceeds `z` Bartlett standard
+/// errors and `min_acf`. Aperiodic series (noise, random walks, trends) give
+/// no period.
+std::vector<int> detect_periods(std::span<const double> x, const DetectOptions& opt = {});
+
+}  // namespace lepton::forecast

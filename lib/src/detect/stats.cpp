@@ -1,0 +1,199 @@
+#include "lepton/detect/stats.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "lepton/detect/state.h"
+
+namespace lepton::detect {
+
+double normal_surprise(double z) {
+  double x = std::fabs(z) / std::sqrt(2.0);
+  if (std::isnan(x)) return 0.0;
+  if (x < 20.0) return -std::log(std::erfc(x));
+  if (std::isinf(x)) return std::numeric_limits<double>::infinity();
+  // erfc(x) ~ exp(-x^2) / (x sqrt(pi)) (1 - 1/(2x^2) + 3/(4x^4)) where erfc underflows.
+  double x2 = x * x;
+  return x2 + std::log(x * std::sqrt(M_PI)) - std::log1p(-0.5 / x2 + 0.75 / (x2 * x2));
+}
+
+double surprise_to_sigma(double s) {
+  if (!(s > 0)) return 0.0;
+  if (std::isinf(s)) return std::numeric_limits<double>::infinity();
+  double lo = 0, hi = 1;
+  while (normal_surprise(hi) < s && hi < 1e300) hi *= 2;
+  for (int i = 0; i < 80; ++i) {
+    double mid = 0.5 * (lo + hi);
+    (normal_surprise(mid) < s ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+void EwStats::save(StateWriter& w) const {
+  w.f64(alpha_);
+  w.f64(mean_);
+  w.f64(var_);
+  w.u64(n_);
+}
+
+void EwStats::load(StateReader& r) {
+  alpha_ = r.f64();
+  mean_ = r.f64();
+  var_ = r.f64();
+  n_ = r.u64();
+}
+
+RollingWindow::RollingWindow(std::size_t capacity) : buf_(std::max<std::size_t>(capacity, 1), 0.0) {}
+
+void RollingWindow::add(double x) {
+  if (size_ == buf_.size()) {
+    double old = buf_[head_];
+    sum_ -= old;
+    sumsq_ -= old * old;
+  } else {
+    ++size_;
+  }
+  buf_[head_] = x;
+  head_ = head_ + 1 == buf_.size() ? 0 : head_ + 1;
+  sum_ += x;
+  sumsq_ += x * x;
+  if (++since_resum_ >= buf_.size()) {
+    // Subtracting old values accumulates rounding error; start afresh.
+    since_resum_ = 0;
+    sum_ = sumsq_ = 0;
+    for (std::size_t i = 0; i < size_; ++i) {
+      double v = newest(i);
+      sum_ += v;
+      sumsq_ += v * v;
+    }
+  }
+}
+
+double RollingWindow::variance() const {
+  if (size_ < 2) return 0.0;
+  double n = static_cast<double>(size_);
+  double m = sum_ / n;
+  double v = sumsq_ / n - m * m;
+  return v > 0 ? v : 0.0;
+}
+
+double RollingWindow::newest(std::size_t i) const {
+  std::size_t idx = (head_ + buf_.size() - 1 - i) % buf_.size();
+  return buf_[idx];
+}
+
+void RollingWindow::save(StateWriter& w) const {
+  w.u64(buf_.size());
+  w.u64(size_);
+  for (std::size_t i = size_; i-- > 0;) w.f64(newest(i));  // oldest first
+  w.u64(since_resum_);
+  w.f64(sum_);
+  w.f64(sumsq_);
+}
+
+void RollingWindow::load(StateReader& r) {
+  std::uint64_t cap = r.count(0);
+  std::uint64_t size = r.count(8);
+  if (cap == 0 || cap > (1u << 24) || size > cap) r.corrupt("bad rolling window size");
+  buf_.assign(cap, 0.0);
+  size_ = size;
+  for (std::size_t i = 0; i < size_; ++i) buf_[i] = r.f64();
+  head_ = size_ % buf_.size();
+  since_resum_ = r.u64();
+  sum_ = r.f64();
+  sumsq_ = r.f64();
+}
+
+RollingMedian::RollingMedian(std::size_t capacity) : ring_(std::max<std::size_t>(capacity, 1), 0.0) {
+  sorted_.reserve(ring_.size());
+}
+
+void RollingMedian::add(double x) {
+  if (std::isnan(x)) return;  // a NaN would break the sorted order
+  if (size_ == ring_.size()) {
+    double old = ring_[head_];
+    auto it = std::lower_bound(sorted_.begin(), sorted_.end(), old);
+    sorted_.erase(it);  // old is present: it was inserted when it arrived
+  } else {
+    ++size_;
+  }
+  ring_[head_] = x;
+  head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
+  sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), x), x);
+}
+
+double RollingMedian::median() const {
+  if (size_ == 0) return 0.0;
+  std::size_t h = size_ / 2;
+  return size_ % 2 ? sorted_[h] : 0.5 * (sorted_[h - 1] + sorted_[h]);
+}
+
+double RollingMedian::quantile(double q) const {
+  if (size_ == 0) return 0.0;
+  double pos = std::clamp(q, 0.0, 1.0) * static_cast<double>(size_ - 1);
+  auto i = static_cast<std::size_t>(pos);
+  if (i + 1 >= size_) return sorted_[size_ - 1];
+  double f = pos - static_cast<double>(i);
+  return sorted_[i] + f * (sorted_[i + 1] - sorted_[i]);
+}
+
+// The k-th smallest (0-based) of |x - m| over the window. The deviations of
+// the lower half, read from the middle outwards, and of the upper half are
+// two ascending runs; select from their merge by binary search.
+double RollingMedian::kth_deviation(std::size_t k, double m) const {
+  const std::size_t half = size_ / 2;
+  const std::size_t na = half, nb = size_ - half;
+  auto a = [&](std::size_t i) { return m - sorted_[half - 1 - i]; };
+  auto b = [&](std::size_t j) { return sorted_[half + j] - m; };
+  std::size_t lo = k + 1 > nb ? k + 1 - nb : 0;
+  std::size_t hi = std::min(k + 1, na);
+  while (lo < hi) {
+    std::size_t i = (lo + hi) / 2;
+    std::size_t j = k + 1 - i;
+    if (a(i) < b(j - 1))
+      lo = i + 1;
+    else
+      hi = i;
+  }
+  std::size_t i = lo, j = k + 1 - lo;
+  double best = -std::numeric_limits<double>::infinity();
+  if (i > 0) best = a(i - 1);
+  if (j > 0) best = std::max(best, b(j - 1));
+  return best;
+}
+
+double RollingMedian::mad() const {
+  if (size_ < 2) return 0.0;
+  double m = median();
+  std::size_t h = size_ / 2;
+  if (size_ % 2) return kth_deviation(h, m);
+  return 0.5 * (kth_deviation(h - 1, m) + kth_deviation(h, m));
+}
+
+void RollingMedian::save(StateWriter& w) const {
+  w.u64(ring_.size());
+  w.u64(size_);
+  for (std::size_t i = 0; i < size_; ++i) {
+    std::size_t idx = (head_ + ring_.size() - size_ + i) % ring_.size();  // oldest first
+    w.f64(ring_[idx]);
+  }
+}
+
+void RollingMedian::load(StateReader& r) {
+  std::uint64_t cap = r.count(0);
+  std::uint64_t size = r.count(8);
+  if (cap == 0 || cap > (1u << 24) || size > cap) r.corrupt("bad rolling median size");
+  ring_.assign(cap, 0.0);
+  sorted_.clear();
+  sorted_.reserve(cap);
+  size_ = 0;
+  head_ = 0;
+  for (std::uint64_t i = 0; i < size; ++i) {
+    double v = r.f64();
+    if (std::isnan(v)) r.corrupt("NaN in a rolling median");
+    add(v);
+  }
+}
+
+}  // namespace lepton::detect
