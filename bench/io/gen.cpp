@@ -18,8 +18,9 @@ int main(int argc, char** argv) {
   const std::uint64_t seed = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 42;
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> unit(0, 1);
-  static const char* kMetrics[] = {"cpu.util",        "cpu.user",           "mem.available_bytes", "load.1m",
-                                   "disk.read_bytes_per_s", "net.rx_bytes_per_s", "psi.io.some_avg10", "fs.used_frac"};
+  static const char* kMetrics[] = {
+      "cpu.util",           "cpu.user",          "mem.available_bytes", "load.1m", "disk.read_bytes_per_s",
+      "net.rx_bytes_per_s", "psi.io.some_avg10", "fs.used_frac"};
   static const char* kExtra[] = {"cpu", "cpu", "", "", "device", "interface", "", "mount"};
   static const char* kValues[] = {"total", "0", "sda", "eth0", "/", "/var/lib/docker", "nvme0n1", "1"};
   std::string buf;
@@ -41,11 +42,18 @@ int main(int argc, char** argv) {
       if (kExtra[m][0] != '\0') w.field(kExtra[m], kValues[(i / 8 + m) % 8]);
       double v;
       switch (m) {
-        case 2: v = std::floor(unit(rng) * 64e9); break;
+        case 2:
+          v = std::floor(unit(rng) * 64e9);
+          break;
         case 4:
-        case 5: v = std::floor(unit(rng) * 1e9) / 8; break;
-        case 3: v = std::round(unit(rng) * 1600) / 100; break;
-        default: v = unit(rng);
+        case 5:
+          v = std::floor(unit(rng) * 1e9) / 8;
+          break;
+        case 3:
+          v = std::round(unit(rng) * 1600) / 100;
+          break;
+        default:
+          v = unit(rng);
       }
       w.field("value", v);
       w.end_object();

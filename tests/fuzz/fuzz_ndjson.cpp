@@ -31,8 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto s1 = lepton::read_point(doc, p1, problem, got);
   auto s2 = lepton::read_point(again, p2, problem, got);
   if (s1 != s2) std::abort();
-  if (s1 == lepton::PointStatus::kPoint &&
-      (lepton::series_key(p1) != lepton::series_key(p2) || p1.value != p2.value))
+  if (s1 == lepton::PointStatus::kPoint && (lepton::series_key(p1) != lepton::series_key(p2) || p1.value != p2.value))
     std::abort();
   return 0;
 }

@@ -196,8 +196,15 @@ TEST(Json, ManyMembersAndNestingSurviveStackGrowth) {
 
 TEST(Json, NumbersAcrossTheFastPathBoundary) {
   JsonDocument doc;
-  const char* cases[] = {"0.13387664401253274", "1763769600.25", "9007199254740993", "0.000001234",
-                         "123456789012345678901234", "1e22", "1e23", "4.9406564584124654e-324", "-0.0000000000000000001"};
+  const char* cases[] = {"0.13387664401253274",
+                         "1763769600.25",
+                         "9007199254740993",
+                         "0.000001234",
+                         "123456789012345678901234",
+                         "1e22",
+                         "1e23",
+                         "4.9406564584124654e-324",
+                         "-0.0000000000000000001"};
   for (const char* c : cases) {
     ASSERT_TRUE(doc.parse(c)) << c;
     EXPECT_EQ(doc.root().number, std::strtod(c, nullptr)) << c;

@@ -39,6 +39,4 @@ TEST(Output, ClosedPipeThrowsBrokenPipe) {
   close(fds[1]);
 }
 
-TEST(Output, UnwritablePathIsDataError) {
-  EXPECT_THROW(lepton::Output("/nonexistent/dir/out"), lepton::DataError);
-}
+TEST(Output, UnwritablePathIsDataError) { EXPECT_THROW(lepton::Output("/nonexistent/dir/out"), lepton::DataError); }

@@ -29,9 +29,9 @@ TEST(Record, ReservedFields) {
 TEST(Record, ReadsPointWithSortedLabels) {
   Point p;
   std::string problem;
-  ASSERT_EQ(classify(R"({"ts":10,"metric":"cpu.util","host":"b","cpu":"total","n":3,"model":"x","value":0.5})", p,
-                     problem),
-            PointStatus::kPoint);
+  ASSERT_EQ(
+      classify(R"({"ts":10,"metric":"cpu.util","host":"b","cpu":"total","n":3,"model":"x","value":0.5})", p, problem),
+      PointStatus::kPoint);
   EXPECT_EQ(p.ts, 10);
   EXPECT_EQ(p.metric, "cpu.util");
   EXPECT_EQ(p.value, 0.5);

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "lepton/error.h"
 #include "lepton/record.h"
@@ -49,8 +49,7 @@ inline void add_common_options(CLI::App& app, CommonOptions& o, bool sharded) {
       ->check(CLI::IsMember({"fail", "skip"}));
   app.add_flag("--line-buffered", o.line_buffered, "Flush output after every record");
   if (sharded)
-    app.add_option("--shard", o.shard, "Handle only series whose key hashes to K mod N (0 <= K < N)")
-        ->type_name("K/N");
+    app.add_option("--shard", o.shard, "Handle only series whose key hashes to K mod N (0 <= K < N)")->type_name("K/N");
 }
 
 /// Parses argv. Returns an exit code to stop with (0 after --help/--version,
@@ -78,7 +77,8 @@ inline std::optional<int> parse(CLI::App& app, int argc, char** argv) {
 /// A duration option value; throws UsageError naming the option.
 inline double duration_arg(const std::string& option, const std::string& text) {
   auto d = lepton::parse_duration(text);
-  if (!d) throw lepton::UsageError(fmt::format("{} takes a duration such as 30s, 5m, 2h or 0.5; got '{}'", option, text));
+  if (!d)
+    throw lepton::UsageError(fmt::format("{} takes a duration such as 30s, 5m, 2h or 0.5; got '{}'", option, text));
   return *d;
 }
 

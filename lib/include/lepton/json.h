@@ -106,25 +106,60 @@ class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
 
-  void begin_object() { sep(); out_.push_back('{'); comma_ = false; }
-  void end_object() { out_.push_back('}'); comma_ = true; }
-  void begin_array() { sep(); out_.push_back('['); comma_ = false; }
-  void end_array() { out_.push_back(']'); comma_ = true; }
+  void begin_object() {
+    sep();
+    out_.push_back('{');
+    comma_ = false;
+  }
+  void end_object() {
+    out_.push_back('}');
+    comma_ = true;
+  }
+  void begin_array() {
+    sep();
+    out_.push_back('[');
+    comma_ = false;
+  }
+  void end_array() {
+    out_.push_back(']');
+    comma_ = true;
+  }
 
   /// Starts an object that continues `raw_object` (the text of a JSON object
   /// as read): everything before its closing brace is copied, so fields
   /// written next are appended to the original record unchanged.
   void extend_object(std::string_view raw_object);
 
-  void key(std::string_view k) { sep(); write_string(k); out_.push_back(':'); comma_ = false; }
-  void string(std::string_view s) { sep(); write_string(s); comma_ = true; }
+  void key(std::string_view k) {
+    sep();
+    write_string(k);
+    out_.push_back(':');
+    comma_ = false;
+  }
+  void string(std::string_view s) {
+    sep();
+    write_string(s);
+    comma_ = true;
+  }
   /// Shortest text that reads back as the same double; null if not finite.
   void number(double v);
   void integer(std::int64_t v);
-  void boolean(bool v) { sep(); out_.append(v ? "true" : "false"); comma_ = true; }
-  void null() { sep(); out_.append("null"); comma_ = true; }
+  void boolean(bool v) {
+    sep();
+    out_.append(v ? "true" : "false");
+    comma_ = true;
+  }
+  void null() {
+    sep();
+    out_.append("null");
+    comma_ = true;
+  }
   /// Writes `json` as a value; the caller guarantees it is valid JSON.
-  void raw(std::string_view json) { sep(); out_.append(json); comma_ = true; }
+  void raw(std::string_view json) {
+    sep();
+    out_.append(json);
+    comma_ = true;
+  }
   /// Re-emits a parsed value compactly (numbers and strings byte-exact).
   void value(const JsonDocument& doc, const JsonValue& v);
 

@@ -98,8 +98,7 @@ std::size_t LineReader::fill_raw(char* dst, std::size_t cap) {
       return 0;
     }
     std::size_t rc = ZSTD_decompressStream(zstd_->ctx, &out, &in);
-    if (ZSTD_isError(rc))
-      throw DataError(fmt::format("{}: zstd: {}", name_, ZSTD_getErrorName(rc)));
+    if (ZSTD_isError(rc)) throw DataError(fmt::format("{}: zstd: {}", name_, ZSTD_getErrorName(rc)));
     raw_begin_ += in.pos;
     if (in.pos > 0 || out.pos > 0) zstd_->frame_done = rc == 0;
     if (out.pos > 0) return out.pos;

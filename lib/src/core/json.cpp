@@ -151,8 +151,7 @@ struct JsonDocument::Parser {
           for (int i = 2; i < 6; ++i)
             if (hex_value(p[i]) < 0) return fail(p, "bad \\u escape");
           p += 6;
-        } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' ||
-                   e == 't') {
+        } else if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' || e == 't') {
           p += 2;
         } else {
           return fail(p, "bad escape in string");
@@ -160,8 +159,8 @@ struct JsonDocument::Parser {
         continue;
       }
       if (c < 0x20) return fail(p, "control character in string");
-      std::size_t n = utf8_sequence(reinterpret_cast<const unsigned char*>(p),
-                                    reinterpret_cast<const unsigned char*>(end));
+      std::size_t n =
+          utf8_sequence(reinterpret_cast<const unsigned char*>(p), reinterpret_cast<const unsigned char*>(end));
       if (n == 0) return fail(p, "invalid UTF-8 in string");
       p += n;
     }
@@ -185,11 +184,21 @@ struct JsonDocument::Parser {
       }
       char e = raw[++i];
       switch (e) {
-        case 'b': *o++ = '\b'; break;
-        case 'f': *o++ = '\f'; break;
-        case 'n': *o++ = '\n'; break;
-        case 'r': *o++ = '\r'; break;
-        case 't': *o++ = '\t'; break;
+        case 'b':
+          *o++ = '\b';
+          break;
+        case 'f':
+          *o++ = '\f';
+          break;
+        case 'n':
+          *o++ = '\n';
+          break;
+        case 'r':
+          *o++ = '\r';
+          break;
+        case 't':
+          *o++ = '\t';
+          break;
         case 'u': {
           auto read4 = [&](std::size_t at) {
             std::uint32_t v = 0;
@@ -217,7 +226,9 @@ struct JsonDocument::Parser {
           put_utf8(o, cp);
           break;
         }
-        default: *o++ = e; break;  // '"', '\\', '/'
+        default:
+          *o++ = e;
+          break;  // '"', '\\', '/'
       }
     }
     decoded = std::string_view(out, static_cast<std::size_t>(o - out));
@@ -296,8 +307,7 @@ struct JsonDocument::Parser {
   }
 
   bool parse_literal(const char* word, std::size_t n, JsonType t, JsonValue& v) {
-    if (static_cast<std::size_t>(end - p) < n || std::memcmp(p, word, n) != 0)
-      return fail(p, "unexpected character");
+    if (static_cast<std::size_t>(end - p) < n || std::memcmp(p, word, n) != 0) return fail(p, "unexpected character");
     p += n;
     v.type = t;
     return true;
@@ -310,15 +320,20 @@ struct JsonDocument::Parser {
     skip_space();
     if (p >= end) return fail(p, "unexpected end of input");
     switch (*p) {
-      case '{': return parse_object(v);
-      case '[': return parse_array(v);
+      case '{':
+        return parse_object(v);
+      case '[':
+        return parse_array(v);
       case '"':
         ++p;
         v.type = JsonType::kString;
         return parse_string(v.raw, v.str);
-      case 't': return parse_literal("true", 4, JsonType::kTrue, v);
-      case 'f': return parse_literal("false", 5, JsonType::kFalse, v);
-      case 'n': return parse_literal("null", 4, JsonType::kNull, v);
+      case 't':
+        return parse_literal("true", 4, JsonType::kTrue, v);
+      case 'f':
+        return parse_literal("false", 5, JsonType::kFalse, v);
+      case 'n':
+        return parse_literal("null", 4, JsonType::kNull, v);
       default:
         if (*p == '-' || is_digit(*p)) return parse_number(v);
         return fail(p, "unexpected character");
@@ -503,13 +518,27 @@ void append_json_string(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\t': out.append("\\t"); break;
-      case '\r': out.append("\\r"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
       default: {
         char u[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
         out.append(u, 6);
@@ -566,10 +595,18 @@ char* emit_compact(char* dst, const JsonDocument& doc, const JsonValue& v) {
     dst += t.size();
   };
   switch (v.type) {
-    case JsonType::kNull: put("null"); break;
-    case JsonType::kTrue: put("true"); break;
-    case JsonType::kFalse: put("false"); break;
-    case JsonType::kNumber: put(v.raw); break;
+    case JsonType::kNull:
+      put("null");
+      break;
+    case JsonType::kTrue:
+      put("true");
+      break;
+    case JsonType::kFalse:
+      put("false");
+      break;
+    case JsonType::kNumber:
+      put(v.raw);
+      break;
     case JsonType::kString:
       *dst++ = '"';
       put(v.raw);

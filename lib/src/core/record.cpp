@@ -13,9 +13,12 @@ namespace lepton {
 bool is_reserved_field(std::string_view n) {
   if (n.empty()) return false;
   switch (n[0]) {
-    case 'a': return n == "anomaly";
-    case 'd': return n == "detector";
-    case 'e': return n == "expected";
+    case 'a':
+      return n == "anomaly";
+    case 'd':
+      return n == "detector";
+    case 'e':
+      return n == "expected";
     case 'h':
     case 'l':
       if (n == "hi" || n == "lo" || n == "level") return true;
@@ -26,13 +29,20 @@ bool is_reserved_field(std::string_view n) {
         return true;
       }
       return false;
-    case 'k': return n == "kind";
-    case 'm': return n == "metric" || n == "model";
-    case 'r': return n == "reason";
-    case 's': return n == "score" || n == "severity" || n == "state" || n == "step";
-    case 't': return n == "ts";
-    case 'v': return n == "value";
-    default: return false;
+    case 'k':
+      return n == "kind";
+    case 'm':
+      return n == "metric" || n == "model";
+    case 'r':
+      return n == "reason";
+    case 's':
+      return n == "score" || n == "severity" || n == "state" || n == "step";
+    case 't':
+      return n == "ts";
+    case 'v':
+      return n == "value";
+    default:
+      return false;
   }
 }
 

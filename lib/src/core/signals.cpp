@@ -1,8 +1,8 @@
 #include "lepton/signals.h"
 
-#include <csignal>
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <ctime>
 
 namespace lepton {
