@@ -2,7 +2,7 @@
 # clang-format must leave every C++ file unchanged; shellcheck must pass on
 # the shell scripts under scripts/, tests/ and bench/.
 set -uo pipefail
-cd "${1:?source dir}"
+cd "${1:?source dir}" || exit 2
 status=0
 mapfile -t cpp < <(git ls-files '*.cpp' '*.h' 2>/dev/null || find lib tools tests bench -name '*.cpp' -o -name '*.h')
 if [ ${#cpp[@]} -gt 0 ]; then
