@@ -20,16 +20,23 @@ int main(int argc, char** argv) {
       o.max_moves = std::strtoull(argv[++i], nullptr, 10);
       continue;
     }
+    if (a == "--heuristics" && i + 1 < argc) {
+      std::string list = argv[++i];
+      for (auto h : lepton::schedule::all_vbp_heuristics())
+        if (("," + list + ",").find("," + std::string(lepton::schedule::heuristic_name(h)) + ",") != std::string::npos)
+          o.heuristics.push_back(h);
+      continue;
+    }
     auto f = lepton::schedule::parse_vbp(lepton::read_text_file(a), a);
     auto s = lepton::schedule::solve_vbp(f.instance, o);
     std::string why;
-    bool ok = lepton::schedule::vbp_feasible(f.instance, s.bin_of, &why) &&
-              lepton::schedule::count_bins(s.bin_of) == s.bins;
+    bool ok =
+        lepton::schedule::vbp_feasible(f.instance, s.bin_of, &why) && lepton::schedule::count_bins(s.bin_of) == s.bins;
     auto slash = a.find_last_of('/');
     std::string name = a.substr(slash == std::string::npos ? 0 : slash + 1);
     if (name.size() > 4) name.resize(name.size() - 4);
     std::printf("%s\t%u\t%u\t%u\t%s\t%llu\t%.3f\t%s\n", name.c_str(), s.bins, s.lower_bound, s.start_bins,
-                s.heuristic.c_str(), static_cast<unsigned long long>(s.moves), s.seconds * 1000,
+                s.heuristic.c_str(), static_cast<unsigned long long>(s.moves), s.cpu_seconds * 1000,
                 ok ? "ok" : why.c_str());
   }
   return 0;

@@ -2,8 +2,8 @@
 // points (NDJSON). Option parsing only; the work is in lib/.
 #include <unistd.h>
 
-#include "lepton/convert/convert.h"
 #include "lepton/collect/sampler.h"
+#include "lepton/convert/convert.h"
 #include "lepton_cli.h"
 
 namespace {
@@ -41,8 +41,9 @@ std::vector<std::string> split_globs(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   const std::string program = "lepton-collect";
-  CLI::App app{"Sample this host (CPU, memory, disks, network, PSI, cgroups) or convert other tools' metrics "
-               "into points, one JSON object per line."};
+  CLI::App app{
+      "Sample this host (CPU, memory, disks, network, PSI, cgroups) or convert other tools' metrics "
+      "into points, one JSON object per line."};
   lepton::cli::setup_app(app, program, kExamples);
   lepton::cli::CommonOptions common;
   lepton::cli::add_common_options(app, common, false);
@@ -76,12 +77,16 @@ int main(int argc, char** argv) {
   app.add_option("--from", from, "Convert FORMAT input instead of sampling the host")
       ->type_name("FORMAT")
       ->check(CLI::IsMember(lepton::convert::convert_formats()));
-  app.add_option("--metric", metric, "Metric name for converted values (csv: instead of the column name)")
+  app.add_option("--metric", metric,
+                 "Metric name of converted values (csv: instead of the column name; prometheus-api: instead of "
+                 "__name__)")
       ->type_name("NAME");
-  app.add_option("--time-column", time_column, "csv: the time column, by name or 1-based number")
-      ->type_name("COL");
-  app.add_option("--value-column", value_columns, "csv: value columns to convert (default: all numeric)")
-      ->type_name("COL");
+  app.add_option("--time-column", time_column, "csv: the time column, by name or 1-based number")->type_name("COL");
+  app.add_option("--value-column", value_columns,
+                 "csv: a value column, by name or 1-based number; repeatable (default: the columns numeric in the "
+                 "first row)")
+      ->type_name("COL")
+      ->allow_extra_args(false);
 
   if (auto code = lepton::cli::parse(app, argc, argv)) return *code;
 
@@ -103,8 +108,7 @@ int main(int argc, char** argv) {
       o.value_columns = value_columns;
       code = lepton::convert::convert(o, out, diag);
     } else {
-      if (!common.inputs.empty())
-        throw lepton::UsageError("input files are only read with --from FORMAT");
+      if (!common.inputs.empty()) throw lepton::UsageError("input files are only read with --from FORMAT");
       lepton::collect::SampleOptions o;
       o.interval = lepton::cli::duration_arg("--interval", interval);
       o.count = count;

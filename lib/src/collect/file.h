@@ -23,11 +23,12 @@ class ProcFile {
   /// (errno tells why).
   bool open();
   bool is_open() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
   void close();
 
-  /// The whole current content (opening the file first if needed), or
-  /// nullopt-like empty view with ok() false on an error such as ENODEV for
-  /// a removed cgroup. The view is valid until the next read().
+  /// The whole current content (opening the file first if needed). On an
+  /// error, such as ENODEV for a removed cgroup, an empty view and ok()
+  /// false. The view is valid until the next read().
   std::string_view read();
   bool ok() const { return ok_; }
 

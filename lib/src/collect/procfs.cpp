@@ -57,9 +57,12 @@ bool parse_meminfo(std::string_view text, MemInfo& out) {
     bool* has = nullptr;
     switch (c.peek()) {
       case 'M':
-        if (c.eat("MemTotal:")) field = &out.total, has = &out.has_total;
-        else if (c.eat("MemFree:")) field = &out.free, has = &out.has_free;
-        else if (c.eat("MemAvailable:")) field = &out.available, has = &out.has_available;
+        if (c.eat("MemTotal:"))
+          field = &out.total, has = &out.has_total;
+        else if (c.eat("MemFree:"))
+          field = &out.free, has = &out.has_free;
+        else if (c.eat("MemAvailable:"))
+          field = &out.available, has = &out.has_available;
         break;
       case 'B':
         if (c.eat("Buffers:")) field = &out.buffers, has = &out.has_buffers;
@@ -68,8 +71,10 @@ bool parse_meminfo(std::string_view text, MemInfo& out) {
         if (c.eat("Cached:")) field = &out.cached, has = &out.has_cached;
         break;
       case 'S':
-        if (c.eat("SwapTotal:")) field = &out.swap_total, has = &swap_total;
-        else if (c.eat("SwapFree:")) field = &out.swap_free, has = &swap_free;
+        if (c.eat("SwapTotal:"))
+          field = &out.swap_total, has = &swap_total;
+        else if (c.eat("SwapFree:"))
+          field = &out.swap_free, has = &swap_free;
         break;
       default:
         break;
@@ -102,8 +107,10 @@ bool parse_pressure(std::string_view text, Pressure& out) {
   while (!c.done()) {
     double* field = nullptr;
     bool* has = nullptr;
-    if (c.eat("some ")) field = &out.some_avg10, has = &out.has_some;
-    else if (c.eat("full ")) field = &out.full_avg10, has = &out.has_full;
+    if (c.eat("some "))
+      field = &out.some_avg10, has = &out.has_some;
+    else if (c.eat("full "))
+      field = &out.full_avg10, has = &out.has_full;
     if (field != nullptr) {
       c.skip_blanks();
       if (c.eat("avg10=")) *has = c.decimal(*field, 2);
@@ -119,8 +126,8 @@ std::string unescape_mount(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' &&
-        s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7') {
+    if (s[i] == '\\' && i + 3 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '3' && s[i + 2] >= '0' && s[i + 2] <= '7' &&
+        s[i + 3] >= '0' && s[i + 3] <= '7') {
       out.push_back(static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
       i += 3;
     } else {
@@ -158,10 +165,14 @@ bool parse_cgroup_cpu_stat(std::string_view text, CgroupCpu& out) {
   Cursor c(text);
   bool periods = false, throttled = false, throttled_usec = false;
   while (!c.done()) {
-    if (c.eat("usage_usec ")) out.has_usage = c.u64(out.usage_usec);
-    else if (c.eat("nr_periods ")) periods = c.u64(out.nr_periods);
-    else if (c.eat("nr_throttled ")) throttled = c.u64(out.nr_throttled);
-    else if (c.eat("throttled_usec ")) throttled_usec = c.u64(out.throttled_usec);
+    if (c.eat("usage_usec "))
+      out.has_usage = c.u64(out.usage_usec);
+    else if (c.eat("nr_periods "))
+      periods = c.u64(out.nr_periods);
+    else if (c.eat("nr_throttled "))
+      throttled = c.u64(out.nr_throttled);
+    else if (c.eat("throttled_usec "))
+      throttled_usec = c.u64(out.throttled_usec);
     c.next_line();
   }
   out.has_throttling = periods && throttled && throttled_usec;
@@ -178,8 +189,10 @@ bool parse_cgroup_io_stat(std::string_view text, CgroupIo& out) {
       std::string_view kv = l.word();
       if (kv.empty()) break;
       Cursor v(kv);
-      if (v.eat("rbytes=")) out.rbytes += v.u64();
-      else if (v.eat("wbytes=")) out.wbytes += v.u64();
+      if (v.eat("rbytes="))
+        out.rbytes += v.u64();
+      else if (v.eat("wbytes="))
+        out.wbytes += v.u64();
     }
   }
   return true;
@@ -228,11 +241,10 @@ bool parse_pid_stat(std::string_view text, PidStat& out) {
 
 bool is_pseudo_fstype(std::string_view t) {
   static constexpr std::string_view kPseudo[] = {
-      "autofs",     "binfmt_misc", "bpf",       "cgroup",     "cgroup2",   "configfs",    "debugfs",
-      "devpts",     "devtmpfs",    "efivarfs",  "fusectl",    "hugetlbfs", "mqueue",      "nsfs",
-      "proc",       "procfs",      "pstore",    "ramfs",      "rpc_pipefs", "securityfs", "selinuxfs",
-      "sysfs",      "tracefs",     "nfsd",      "squashfs",   "erofs",     "iso9660",     "fuse.gvfsd-fuse",
-      "fuse.portal", "fuse.lxcfs", "none"};
+      "autofs",   "binfmt_misc", "bpf",        "cgroup",          "cgroup2",     "configfs",   "debugfs", "devpts",
+      "devtmpfs", "efivarfs",    "fusectl",    "hugetlbfs",       "mqueue",      "nsfs",       "proc",    "procfs",
+      "pstore",   "ramfs",       "rpc_pipefs", "securityfs",      "selinuxfs",   "sysfs",      "tracefs", "nfsd",
+      "squashfs", "erofs",       "iso9660",    "fuse.gvfsd-fuse", "fuse.portal", "fuse.lxcfs", "none"};
   for (auto p : kPseudo)
     if (t == p) return true;
   return false;

@@ -122,8 +122,8 @@ bool parse_memory_max(std::string_view text, std::uint64_t& out, bool& limited);
 
 /// The fields of /proc/PID/stat that --top uses.
 struct PidStat {
-  std::string_view comm;  ///< between the parentheses (may hold spaces or ')')
-  std::uint64_t ticks = 0;  ///< utime + stime, clock ticks
+  std::string_view comm;        ///< between the parentheses (may hold spaces or ')')
+  std::uint64_t ticks = 0;      ///< utime + stime, clock ticks
   std::uint64_t starttime = 0;  ///< clock ticks after boot
   std::uint64_t rss_pages = 0;
 };

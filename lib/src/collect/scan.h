@@ -46,7 +46,8 @@ struct Cursor {
     const char* start = p;
     std::uint64_t mantissa = 0;
     int frac = 0;
-    while (p < end && static_cast<unsigned>(*p - '0') < 10) mantissa = mantissa * 10 + static_cast<unsigned>(*p++ - '0');
+    while (p < end && static_cast<unsigned>(*p - '0') < 10)
+      mantissa = mantissa * 10 + static_cast<unsigned>(*p++ - '0');
     if (p < end && *p == '.') {
       ++p;
       while (p < end && static_cast<unsigned>(*p - '0') < 10 && frac < 15) {
@@ -55,7 +56,7 @@ struct Cursor {
       }
       while (p < end && static_cast<unsigned>(*p - '0') < 10) ++p;  // beyond double precision
     }
-    static constexpr double kPow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
+    static constexpr double kPow10[] = {1e0, 1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
                                         1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17};
     // Both operands are exact, so one division rounds correctly (as strtod would).
     v = static_cast<double>(mantissa) / kPow10[frac + shift];

@@ -162,9 +162,9 @@ Emitter::Emitter(const ConvertOptions& options, Output* out, std::string* text)
       throw UsageError(fmt::format("--label name '{}' is a reserved point field; choose another name", name));
     if (!valid_utf8(name) || !valid_utf8(value))
       throw UsageError(fmt::format("--label '{}' is not valid UTF-8", excerpt(name)));
-    for (const auto& e : extra_)
-      if (e.first == name) throw UsageError(fmt::format("--label '{}' is given twice", name));
-    extra_.emplace_back(name, value);
+    // As for sampling: the last value of a name wins, an empty one removes it.
+    std::erase_if(extra_, [&](const auto& e) { return e.first == name; });
+    if (!value.empty()) extra_.emplace_back(name, value);
   }
 }
 
@@ -214,7 +214,6 @@ void Emitter::emit(double ts, std::string_view metric, std::span<const Label> la
   w.key("metric");
   w.string(metric);
   for (const auto& [name, v] : extra_) {
-    if (v.empty()) continue;
     w.key(name);
     w.string(v);
   }

@@ -104,8 +104,9 @@ class LineIndex {
 /// - values that are NaN or infinite are dropped and counted.
 class Emitter {
  public:
-  /// Writes to `out` if given, else appends to `text`. Throws UsageError for
-  /// a --label whose name is empty, reserved or repeated.
+  /// Writes to `out` if given, else appends to `text`. Of repeated --label
+  /// names the last wins; an empty value removes the label. Throws
+  /// UsageError for a --label whose name is empty or reserved.
   Emitter(const ConvertOptions& options, Output* out, std::string* text);
 
   /// Whether points of `metric` are wanted (--metrics).

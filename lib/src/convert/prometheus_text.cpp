@@ -40,13 +40,15 @@ class Parser {
     std::string_view line;
     while (lines_.next(line)) {
       line_ = line;
-      if (!parse_line()) diag_.bad_record(lines_.location(), problem_, line_);
+      if (!parse_line()) diag_.bad_record(lines_.location(), problem_, got_);
     }
   }
 
  private:
-  bool fail(std::string problem) {
+  // Records the problem; `got` defaults to the whole line.
+  bool fail(std::string problem, std::string_view got = {}) {
     problem_ = std::move(problem);
+    got_ = got.empty() ? line_ : got;
     return false;
   }
 
@@ -92,10 +94,11 @@ class Parser {
     if (first_keyword_.empty()) {
       first_keyword_.assign(keyword);
       first_name_.assign(name);
-    } else if (keyword == first_keyword_ && name == first_name_) {
+    } else if (keyword == first_keyword_ && name == first_name_ && samples_ > 0) {
       if (options_.default_ts == 0) default_ts_ = conversion_time(options_);
       typed_ = false;
       last_sample_.clear();
+      samples_ = 0;
     }
     if (keyword == "HELP") {
       // Docstrings may only escape backslash and newline.
@@ -123,8 +126,7 @@ class Parser {
     } else if (type == "untyped") {
       t = Type::kUntyped;
     } else {
-      return fail(fmt::format("unknown metric type '{}' (counter, gauge, histogram, summary or untyped)",
-                              excerpt(type, 30)));
+      return fail("unknown metric type (counter, gauge, histogram, summary or untyped)", type);
     }
     if (typed_ && name == family_) return fail(fmt::format("second TYPE line for '{}'", name));
     if (!last_sample_.empty() && belongs(last_sample_, name, t))
@@ -241,12 +243,11 @@ class Parser {
     if (need == nullptr) return true;
     const Label* l = find(need);
     if (l == nullptr)
-      return fail(fmt::format("{} sample without a '{}' label", type_ == Type::kHistogram ? "histogram bucket"
-                                                                                          : "summary quantile",
-                              need));
+      return fail(fmt::format("{} sample without a '{}' label",
+                              type_ == Type::kHistogram ? "histogram bucket" : "summary quantile", need));
     double bound;
     if (!parse_float(l->value, bound) || std::isnan(bound))
-      return fail(fmt::format("label '{}' must be a number; got \"{}\"", need, excerpt(l->value, 30)));
+      return fail(fmt::format("label '{}' must be a number", need), l->value);
     return true;
   }
 
@@ -266,16 +267,13 @@ class Parser {
     if (pos_ == line_.size()) return fail("sample has no value");
     std::string_view value_text = token();
     double value;
-    if (!parse_float(value_text, value))
-      return fail(fmt::format("sample value is not a number; got \"{}\"", excerpt(value_text, 30)));
+    if (!parse_float(value_text, value)) return fail("sample value is not a number", value_text);
     skip_blanks();
     double ts = default_ts_;
     if (pos_ < line_.size()) {
       std::string_view ts_text = token();
       std::int64_t ms;
-      if (!parse_int64(ts_text, ms))
-        return fail(fmt::format("timestamp is not an integer number of milliseconds; got \"{}\"",
-                                excerpt(ts_text, 30)));
+      if (!parse_int64(ts_text, ms)) return fail("timestamp is not an integer number of milliseconds", ts_text);
       ts = static_cast<double>(ms) / 1000.0;
       skip_blanks();
       if (pos_ != line_.size()) return fail("unexpected text after the timestamp");
@@ -288,6 +286,7 @@ class Parser {
     }
     if (!check_family(name)) return false;
     last_sample_.assign(name);
+    ++samples_;
     emitter_.emit(ts, name, labels_, value);
     return true;
   }
@@ -300,6 +299,7 @@ class Parser {
   std::string_view line_;
   std::size_t pos_ = 0;
   std::string problem_;
+  std::string_view got_;
   std::vector<RawLabel> raw_;
   std::vector<Label> labels_;
   std::string scratch_;
@@ -308,6 +308,7 @@ class Parser {
   bool typed_ = false;
   std::string last_sample_;
   std::string first_keyword_, first_name_;
+  std::uint64_t samples_ = 0;  // since the input's first HELP/TYPE line
 };
 
 }  // namespace

@@ -196,4 +196,56 @@ void RollingMedian::load(StateReader& r) {
   }
 }
 
+Calibrator::Calibrator(const Params& p) : p_(p), ring_(std::max<std::uint32_t>(p.blocks, 1), 0.0) {
+  if (p_.block == 0) p_.block = 1;
+}
+
+double Calibrator::reference() const { return std::max({cur_max_, done_max_, p_.floor}); }
+
+double Calibrator::ratio(double s) {
+  if (!(s >= 0)) s = 0;  // NaN or negative: nothing surprising
+  double base = reference();
+  double r = 0;
+  if (n_ >= p_.learn) {
+    if (base > 0)
+      r = s / base;
+    else
+      r = s > 0 ? std::numeric_limits<double>::infinity() : 0.0;  // first change after a constant stretch
+  }
+  double add = s;
+  if (n_ >= p_.learn && base > 0) add = std::min(s, base * p_.clip);
+  cur_max_ = std::max(cur_max_, add);
+  if (++in_block_ == p_.block) {
+    ring_[head_] = cur_max_;
+    head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
+    cur_max_ = 0;
+    in_block_ = 0;
+    done_max_ = *std::max_element(ring_.begin(), ring_.end());
+  }
+  ++n_;
+  return r;
+}
+
+void Calibrator::save(StateWriter& w) const {
+  w.u64(ring_.size());
+  for (double v : ring_) w.f64(v);
+  w.f64(done_max_);
+  w.f64(cur_max_);
+  w.u32(in_block_);
+  w.u32(head_);
+  w.u64(n_);
+}
+
+void Calibrator::load(StateReader& r) {
+  std::uint64_t n = r.count(8);
+  if (n != ring_.size()) r.corrupt("calibrator size differs");
+  for (double& v : ring_) v = r.f64();
+  done_max_ = r.f64();
+  cur_max_ = r.f64();
+  in_block_ = r.u32();
+  head_ = r.u32();
+  n_ = r.u64();
+  if (in_block_ >= p_.block || head_ >= ring_.size()) r.corrupt("calibrator position out of range");
+}
+
 }  // namespace lepton::detect

@@ -207,6 +207,7 @@ std::optional<EtsModel> fit_ets(std::span<const double> y, const EtsSpec& sp, co
   const double scale_b = scale_l / std::max(10, m);
 
   std::vector<double> season(s0);
+  const bool concentrate = sp.linear();
   auto decode = [&](const std::vector<double>& x) {
     Params p;
     std::size_t i = 0;
@@ -214,38 +215,125 @@ std::optional<EtsModel> fit_ets(std::span<const double> y, const EtsSpec& sp, co
     if (trend) p.beta = kLower + std::max(0.0, p.alpha - kLower) * detail::logistic(x[i++]);
     if (seasonal) p.gamma = kLower + std::max(0.0, 1 - p.alpha - 2 * kLower) * detail::logistic(x[i++]);
     if (sp.damped) p.phi = 0.8 + 0.18 * detail::logistic(x[i++]);
+    if (concentrate) {
+      p.l0 = l0;
+      p.b0 = b0;
+      return p;
+    }
     p.l0 = l0 + scale_l * x[i++];
     if (trend) p.b0 = b0 + scale_b * x[i++];
     return p;
   };
+  // Linear models: the one-step errors are affine in the initial level and
+  // slope, so those are solved by least squares for each set of smoothing
+  // parameters (a concentrated likelihood) instead of being searched for.
+  std::vector<double> e0(concentrate ? n : 0), el(concentrate ? n : 0), eb(concentrate && trend ? n : 0);
+  std::vector<double> ring(m);
+  auto errors = [&](bool data, double l, double b, bool with_s0, const Params& p, std::vector<double>& e) {
+    const double phi = sp.damped ? p.phi : 1.0;
+    if (seasonal) {
+      if (with_s0) {
+        std::copy(s0.begin(), s0.end(), ring.begin());
+      } else {
+        std::fill(ring.begin(), ring.end(), 0.0);
+      }
+    }
+    int pos = 0;
+    for (int t = 0; t < n; ++t) {
+      double T = l + phi * b;
+      double sv = seasonal ? ring[pos] : 0.0;
+      double err = (data ? y[t] : 0.0) - (T + sv);
+      e[t] = err;
+      l = T + p.alpha * err;
+      b = phi * b + p.beta * err;
+      if (seasonal) {
+        ring[pos] = sv + p.gamma * err;
+        if (++pos == m) pos = 0;
+      }
+    }
+  };
+  auto solve_initial = [&](Params& p) {
+    errors(true, 0, 0, true, p, e0);
+    errors(false, 1, 0, false, p, el);
+    if (trend) errors(false, 0, 1, false, p, eb);
+    double all = 0, alb = 0, abb = 0, rl = 0, rb = 0;
+    for (int t = 0; t < n; ++t) {
+      all += el[t] * el[t];
+      rl += el[t] * e0[t];
+      if (trend) {
+        alb += el[t] * eb[t];
+        abb += eb[t] * eb[t];
+        rb += eb[t] * e0[t];
+      }
+    }
+    if (!trend) {
+      if (all > 0) p.l0 = -rl / all;
+      return;
+    }
+    double det = all * abb - alb * alb;
+    if (!(std::abs(det) > 1e-12 * (all * abb + 1e-300))) return;
+    p.l0 = -(abb * rl - alb * rb) / det;
+    p.b0 = -(all * rb - alb * rl) / det;
+  };
   bool check_admissible = false;
   auto objective = [&](const std::vector<double>& x) {
     Params p = decode(x);
+    if (concentrate) solve_initial(p);
     if (check_admissible && !admissible(sp, p)) return std::numeric_limits<double>::infinity();
     std::copy(s0.begin(), s0.end(), season.begin());
     Run r = run_filter(y, sp, p, season, nullptr);
     if (!r.ok || !(r.sse > 0)) return std::numeric_limits<double>::infinity();
     return n * std::log(r.sse) + 2 * r.sumlog;
   };
-  std::vector<double> x0;
-  x0.push_back(detail::logit((seasonal ? 0.1 : 0.3)));
-  if (trend) x0.push_back(detail::logit(0.1));
-  if (seasonal) x0.push_back(detail::logit(0.05));
-  if (sp.damped) x0.push_back(detail::logit((0.97 - 0.8) / 0.18));
-  x0.push_back(0);
-  if (trend) x0.push_back(0);
+  // Several starts: the likelihood often has separate basins for small and
+  // moderate smoothing parameters, and Nelder-Mead stays in the first it finds.
+  auto start = [&](double alpha, double beta_ratio) {
+    std::vector<double> x0;
+    x0.push_back(detail::logit(alpha));
+    if (trend) x0.push_back(detail::logit(beta_ratio));
+    if (seasonal) x0.push_back(detail::logit(0.05));
+    if (sp.damped) x0.push_back(detail::logit((0.97 - 0.8) / 0.18));
+    if (!concentrate) {
+      x0.push_back(0);
+      if (trend) x0.push_back(0);
+    }
+    return x0;
+  };
+  // Candidate starts spread over the logit scale; the best few by their
+  // objective value are refined.
+  std::vector<std::pair<double, std::vector<double>>> grid;
+  for (double a : {2e-4, 2e-3, 0.02, 0.2, 0.6})
+    for (double br : {0.1, 0.9}) {
+      if (!trend && br > 0.5) continue;
+      auto x0 = start(a, br);
+      grid.emplace_back(objective(x0), x0);
+    }
+  std::stable_sort(grid.begin(), grid.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::vector<double>> starts;
+  for (std::size_t i = 0; i < grid.size() && static_cast<int>(i) < std::max(1, opt.starts); ++i)
+    starts.push_back(grid[i].second);
   detail::NelderMeadOptions no;
   no.max_evals = opt.max_evals;
   no.restarts = opt.restarts;
   no.step = 1.0;
-  auto best = detail::nelder_mead(objective, x0, no);
+  auto optimise = [&] {
+    detail::NelderMeadResult best;
+    best.value = std::numeric_limits<double>::infinity();
+    for (const auto& x0 : starts) {
+      auto r = detail::nelder_mead(objective, x0, no);
+      if (r.value < best.value || best.x.empty()) best = std::move(r);
+    }
+    return best;
+  };
+  auto best = optimise();
   if (!std::isfinite(best.value)) return std::nullopt;
   if (!admissible(sp, decode(best.x))) {
     check_admissible = true;
-    best = detail::nelder_mead(objective, x0, no);
+    best = optimise();
     if (!std::isfinite(best.value)) return std::nullopt;
   }
   Params p = decode(best.x);
+  if (concentrate) solve_initial(p);
   EtsModel mod;
   mod.spec = sp;
   if (!seasonal) mod.spec.m = 1;
@@ -268,7 +356,7 @@ std::optional<EtsModel> fit_ets(std::span<const double> y, const EtsSpec& sp, co
   double sse_abs = 0;
   for (int t = 0; t < n; ++t) sse_abs += (y[t] - mod.fitted[t]) * (y[t] - mod.fitted[t]);
   mod.mse = sse_abs / n;
-  mod.sigma2 = r.sse / (n - k);
+  mod.sigma2 = r.sse / (n - (k - 1));  // as R: n minus the estimated parameters other than sigma
   double lik = n * std::log(2 * M_PI * r.sse / n) + n + 2 * r.sumlog;  // -2 log L
   mod.loglik = -0.5 * lik;
   mod.aic = lik + 2 * k;

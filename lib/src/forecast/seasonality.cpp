@@ -6,6 +6,8 @@
 
 #include <unsupported/Eigen/FFT>
 
+#include "lepton/forecast/types.h"
+
 namespace lepton::forecast {
 
 std::vector<double> acf(std::span<const double> x, int max_lag) {
@@ -57,32 +59,54 @@ bool seasonality_test(std::span<const double> x, int m, double z) {
 
 namespace {
 
-// The shortest significant ACF peak of d in [lo, hi] that reaches half the
-// height of the highest one, or 0. Taking the shortest rather than the
-// highest picks the fundamental period over its multiples.
-int best_peak(std::span<const double> d, int lo, int hi, const DetectOptions& opt) {
-  auto r = acf(d, hi + std::max(1, hi / 10));
+struct Peak {
+  int lag;
+  double r;
+};
+
+// Significant local maxima of the ACF of d in [lo, hi]. A peak must exceed
+// the white-noise bound z / sqrt(n) (while no period is known, z is raised
+// so that about 1% of white-noise series show a spurious peak anywhere in
+// the range) and stand at least 3 min_acf above the lowest ACF value within
+// half its lag on either side: a seasonal ACF swings between peaks and
+// troughs, while the ACF of a random walk or of persistent noise only
+// wanders slowly.
+std::vector<Peak> acf_peaks(std::span<const double> d, int lo, int hi, int prev, const DetectOptions& opt) {
+  auto r = acf(d, std::min<int>(static_cast<int>(d.size()) - 1, hi + hi / 2 + 1));
   const int top = static_cast<int>(r.size()) - 1;
   const double n = static_cast<double>(d.size());
-  double bartlett = 1;  // 1 + 2 sum r_j^2 for j < k
-  std::vector<std::pair<int, double>> peaks;
-  double max_r = 0;
-  for (int k = 1; k <= std::min(hi, top - 1); ++k) {
-    double se = std::sqrt(bartlett / n);
-    bartlett += 2 * r[k] * r[k];
-    if (k < lo) continue;
+  const double z = prev > 0 ? opt.z : std::max(opt.z, normal_quantile(1 - 0.01 / std::max(1, hi - lo + 1)));
+  const double bound = z / std::sqrt(n);
+  std::vector<Peak> peaks;
+  for (int k = std::max(2, lo); k <= std::min(hi, top - 1); ++k) {
     double rk = r[k];
-    if (rk < opt.min_acf || rk < opt.z * se) continue;
+    if (rk < opt.min_acf || rk < bound) continue;
     int w = std::max(1, k / 10);
     bool peak = true;
     for (int j = std::max(1, k - w); j <= std::min(top, k + w) && peak; ++j)
       if (j != k && r[j] >= rk) peak = false;
     if (!peak) continue;
-    peaks.emplace_back(k, rk);
-    max_r = std::max(max_r, rk);
+    double left = rk, right = rk;
+    for (int j = std::max(1, k - k / 2); j < k; ++j) left = std::min(left, r[j]);
+    for (int j = k + 1; j <= std::min(top, k + k / 2); ++j) right = std::min(right, r[j]);
+    if (rk - left < 3 * opt.min_acf || (k + k / 2 <= top && rk - right < 3 * opt.min_acf)) continue;
+    // A further period is a multiple of the one found before (calendar
+    // cycles nest: 24 h in 168 h, 60 min in 1440 min) and must stand out
+    // from the neighbouring multiples, or it is only that period's drift.
+    if (prev > 0 && (k % prev != 0 || r[k - prev] >= rk - 0.05 || (k + prev <= top && r[k + prev] >= rk - 0.05)))
+      continue;
+    peaks.push_back({k, rk});
   }
-  for (auto [k, rk] : peaks)
-    if (rk >= 0.5 * max_r) return k;
+  return peaks;
+}
+
+// The shortest peak that reaches 3/4 of the highest one (the fundamental
+// rather than its multiples), or 0.
+int pick(const std::vector<Peak>& peaks) {
+  double max_r = 0;
+  for (const auto& p : peaks) max_r = std::max(max_r, p.r);
+  for (const auto& p : peaks)
+    if (p.r >= 0.75 * max_r) return p.lag;
   return 0;
 }
 
@@ -106,20 +130,24 @@ std::vector<int> detect_periods(std::span<const double> x, const DetectOptions& 
   double slope = sxx > 0 ? sxy / sxx : 0;
   std::vector<double> d(n);
   for (std::size_t i = 0; i < n; ++i) d[i] = x[i] - ym - slope * (i - tm);
-  // A random walk's ACF decays slowly and wiggles; its differences do not.
-  auto r1 = acf(d, 1);
-  if (r1.size() > 1 && r1[1] > 0.95) {
-    std::vector<double> diff(n - 1);
-    for (std::size_t i = 1; i < n; ++i) diff[i - 1] = d[i] - d[i - 1];
-    auto rd = acf(diff, 1);
-    // Smooth seasonal curves keep a high lag-1 ACF after differencing; noise-driven walks do not.
-    if (rd.size() > 1 && rd[1] < 0.5) d = std::move(diff);
-  }
-  int lo = opt.min_period;
-  for (int round = 0; round < opt.max_periods; ++round) {
-    int p = best_peak(d, lo, hi, opt);
+  int lo = opt.min_period, prev = 0;
+  for (int round = 0; static_cast<int>(found.size()) < opt.max_periods; ++round) {
+    auto peaks = acf_peaks(d, lo, hi, prev, opt);
+    int p = pick(peaks);
     if (p == 0) break;
     if (std::find(found.begin(), found.end(), p) != found.end()) break;
+    // A strong longer cycle can hide a shorter one that divides it (a weekly
+    // pattern over a daily one): take the strongest such divisor peak too.
+    if (round == 0) {
+      const Peak* div = nullptr;
+      for (const auto& pk : peaks)
+        if (pk.lag < p && p % pk.lag == 0 && pk.lag * 2 <= p && (!div || pk.r > div->r)) div = &pk;
+      if (div && static_cast<int>(found.size()) + 1 < opt.max_periods) {
+        found.push_back(div->lag);
+      } else if (div) {
+        p = div->lag;
+      }
+    }
     found.push_back(p);
     // Remove that period's mean profile and look for a longer one in the rest.
     std::vector<double> prof(p, 0.0);
@@ -130,7 +158,9 @@ std::vector<int> detect_periods(std::span<const double> x, const DetectOptions& 
     }
     for (int j = 0; j < p; ++j) prof[j] /= std::max(1, cnt[j]);
     for (std::size_t i = 0; i < d.size(); ++i) d[i] -= prof[i % p];
-    lo = p + 1;
+    // A longer cycle must span at least two of the shorter one.
+    lo = 2 * p;
+    prev = p;
   }
   std::sort(found.begin(), found.end());
   return found;

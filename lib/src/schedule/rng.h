@@ -2,6 +2,8 @@
 // same sequence on every platform, unlike std:: distributions.
 #pragma once
 
+#include <time.h>
+
 #include <chrono>
 #include <cstdint>
 
@@ -24,6 +26,14 @@ class Rng {
  private:
   std::uint64_t state_;
 };
+
+/// Processor time of the calling thread, seconds: time limits count the
+/// work done, so a busy machine does not cut a search short.
+inline double cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 /// Seconds since an arbitrary start, monotonic.
 inline double monotonic_seconds() {

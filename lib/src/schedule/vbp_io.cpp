@@ -22,6 +22,7 @@ class Tokens {
       ++pos_;
     }
     std::size_t begin = pos_;
+    if (begin < text_.size()) token_line_ = line_;
     while (pos_ < text_.size() && !is_space(text_[pos_])) ++pos_;
     last_ = text_.substr(begin, pos_ - begin);
     return last_;
@@ -29,7 +30,10 @@ class Tokens {
 
   double number(std::string_view what) {
     auto t = next();
-    if (t.empty()) fail("missing " + std::string(what) + " (file ends early)", "end of file");
+    if (t.empty()) {
+      line_ = token_line_;
+      fail("missing " + std::string(what) + " (file ends early)", "end of file");
+    }
     double v = 0;
     auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
     if (ec != std::errc() || ptr != t.data() + t.size() || !std::isfinite(v))
@@ -56,6 +60,7 @@ class Tokens {
   std::string_view source_;
   std::size_t pos_ = 0;
   std::uint64_t line_ = 1;
+  std::uint64_t token_line_ = 1;  // line of the last token
   std::string_view last_;
 };
 

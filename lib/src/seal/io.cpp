@@ -69,7 +69,7 @@ constexpr std::size_t kRawBlock = 1 << 20;
 struct ChainSource::Decoder {
   ByteSource* src = nullptr;
   std::unique_ptr<ByteSource> owned;
-  std::vector<char> raw;
+  detail::RawBuffer raw{kRawBlock};
   std::size_t raw_begin = 0, raw_end = 0;
   bool raw_eof = false;
   bool sniffed = false;
@@ -80,7 +80,6 @@ struct ChainSource::Decoder {
 
   void raw_fill() {
     if (raw_begin == raw_end) raw_begin = raw_end = 0;
-    if (raw.size() < kRawBlock) raw.resize(kRawBlock);
     std::size_t n = src->read(raw.data() + raw_end, raw.size() - raw_end);
     if (n == 0) raw_eof = true;
     raw_end += n;
@@ -143,22 +142,25 @@ void ChainSource::open(std::size_t i) {
 }
 
 std::size_t ChainSource::read(char* dst, std::size_t cap) {
-  changed_ = false;
   if (!started_) {
     started_ = true;
     if (names_.empty()) return 0;
     open(0);
-    changed_ = true;
   }
-  for (;;) {
-    if (!dec_) return 0;
-    std::size_t n = dec_->read(dst, cap);
-    if (n > 0) return n;
-    if (stop_requested() || index_ + 1 >= names_.size()) return 0;
-    ++index_;
-    open(index_);
-    changed_ = true;
+  return dec_ ? dec_->read(dst, cap) : 0;
+}
+
+bool ChainSource::advance() {
+  if (!started_) {
+    started_ = true;
+    if (names_.empty()) return false;
+    open(0);
+    return true;
   }
+  if (stop_requested() || index_ + 1 >= names_.size()) return false;
+  ++index_;
+  open(index_);
+  return true;
 }
 
 bool ChainSource::wait_readable(double seconds) {
@@ -175,9 +177,15 @@ const std::string& ChainSource::name() const {
 void OutputSink::write(std::string_view bytes) { out_.write_bytes(bytes); }
 void OutputSink::flush() { out_.flush(); }
 
-BufferedReader::BufferedReader(ByteSource& src, std::size_t block) : src_(src), block_(block) {
-  buf_.resize(2 * block_);
+void detail::RawBuffer::grow(std::size_t size, std::size_t keep) {
+  if (size <= size_) return;
+  std::unique_ptr<char[]> bigger(new char[size]);
+  if (keep > 0) std::memcpy(bigger.get(), data_.get(), keep);
+  data_ = std::move(bigger);
+  size_ = size;
 }
+
+BufferedReader::BufferedReader(ByteSource& src, std::size_t block) : src_(src), buf_(2 * block), block_(block) {}
 
 std::size_t BufferedReader::fill(std::size_t n) {
   while (end_ - begin_ < n && !eof_) {
@@ -186,7 +194,7 @@ std::size_t BufferedReader::fill(std::size_t n) {
       std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
       end_ -= begin_;
       begin_ = 0;
-      if (buf_.size() < n + block_) buf_.resize(n + block_);
+      if (buf_.size() < n + block_) buf_.grow(n + block_, end_);
     }
     std::size_t got = src_.read(buf_.data() + end_, buf_.size() - end_);
     if (got == 0) eof_ = true;

@@ -13,14 +13,14 @@ namespace lepton::convert {
 
 /// What `lepton-collect --from FORMAT` does.
 struct ConvertOptions {
-  std::string format;                ///< prometheus | prometheus-api | csv | nvidia-smi
-  std::vector<std::string> inputs;   ///< files; empty means stdin
+  std::string format;                                       ///< prometheus | prometheus-api | csv | nvidia-smi
+  std::vector<std::string> inputs;                          ///< files; empty means stdin
   std::vector<std::pair<std::string, std::string>> labels;  ///< --label k=v, added to every point
-  std::vector<std::string> metric_globs;  ///< --metrics: keep only metric names matching one glob
-  std::string metric;                ///< --metric: metric name (csv: instead of the column name)
-  std::string time_column;           ///< --time-column (csv): name or 1-based number; default: detected
+  std::vector<std::string> metric_globs;                    ///< --metrics: keep only metric names matching one glob
+  std::string metric;                                       ///< --metric: metric name (csv: instead of the column name)
+  std::string time_column;                 ///< --time-column (csv): name or 1-based number; default: detected
   std::vector<std::string> value_columns;  ///< --value-column (csv): default all numeric columns
-  double default_ts = 0;             ///< time for samples without their own (exposition); 0: now
+  double default_ts = 0;                   ///< time for samples without their own (exposition); 0: now
 };
 
 /// The formats --from accepts.

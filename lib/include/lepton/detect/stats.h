@@ -21,10 +21,13 @@ double normal_surprise(double z);
 /// The inverse: the |z| whose two-sided tail has surprise `s` (s >= 0).
 double surprise_to_sigma(double s);
 
-/// Maps a surprise (-ln p) to a score in [0, 1]: 1 - exp(-s / scale) is
-/// avoided on purpose; instead the score is s / (s + scale), so that it
-/// keeps resolution far into the tail. `scale` is the surprise that scores 0.5.
-inline double surprise_score(double s, double scale) { return s <= 0 ? 0.0 : s / (s + scale); }
+/// Maps a non-negative measure to [0, 1) as s / (s + half): `half` scores
+/// 0.5, and resolution is kept far into the tail (unlike 1 - exp(-s)).
+inline double squash(double s, double half) {
+  if (!(s > 0)) return 0.0;
+  if (std::isinf(s)) return 1.0;
+  return s / (s + half);
+}
 
 /// Exponentially weighted mean and variance (West's update). `alpha` is the
 /// weight of a new value; until 1 / alpha values have been seen the weight is
@@ -106,6 +109,41 @@ class RollingMedian {
   std::vector<double> sorted_;
   std::size_t head_ = 0;
   std::size_t size_ = 0;
+};
+
+/// Turns raw surprises into ratios against the largest surprise of the
+/// recent past, so that one threshold suits series of any noise level:
+/// ratio = s / max(reference, floor), where the reference is the maximum over
+/// the last `blocks` blocks of `block` values. A value enters the reference
+/// clipped to `clip` times the reference, so one anomaly raises the bar only
+/// a little and the next one soon after is still seen. The ratio is 0 for
+/// the first `learn` values. Fixed size: `blocks` doubles.
+class Calibrator {
+ public:
+  struct Params {
+    std::uint32_t block = 100;
+    std::uint32_t blocks = 20;
+    double clip = 1.5;
+    double floor = 0;
+    std::uint32_t learn = 150;
+  };
+  explicit Calibrator(const Params& p);
+  Calibrator() : Calibrator(Params{}) {}
+  /// The ratio of `s` (>= 0) to the reference; then `s` enters the reference.
+  double ratio(double s);
+  /// The current reference (before the next value).
+  double reference() const;
+  void save(StateWriter& w) const;
+  void load(StateReader& r);
+
+ private:
+  Params p_;
+  std::vector<double> ring_;
+  double done_max_ = 0;  // max over the completed blocks in ring_
+  double cur_max_ = 0;   // max of the block being filled
+  std::uint32_t in_block_ = 0;
+  std::uint32_t head_ = 0;
+  std::uint64_t n_ = 0;
 };
 
 }  // namespace lepton::detect

@@ -34,7 +34,7 @@ std::optional<EtsSpec> parse_ets_spec(std::string_view code, int m);
 struct EtsModel {
   EtsSpec spec;
   double alpha = 0, beta = 0, gamma = 0, phi = 1;
-  double sigma2 = 0;  ///< innovation variance: sum(e^2)/(n - k)
+  double sigma2 = 0;  ///< innovation variance: sum(e^2)/(n - k + 1), as R
   double loglik = 0;  ///< log-likelihood
   double aic = 0, aicc = 0, bic = 0;
   double mse = 0;    ///< in-sample mean squared one-step error
@@ -53,6 +53,7 @@ struct EtsModel {
 struct EtsFitOptions {
   int max_evals = 1500;  ///< per Nelder-Mead run
   int restarts = 2;
+  int starts = 1;  ///< Nelder-Mead runs from the best of a grid of initial parameters
 };
 
 /// Fits one model by maximum likelihood: Nelder-Mead over the smoothing

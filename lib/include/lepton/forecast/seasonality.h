@@ -19,19 +19,20 @@ struct DetectOptions {
   int max_periods = 2;    ///< at most this many periods
   int min_period = 2;
   int max_period = 0;     ///< 0: n/2 (two full cycles are needed)
-  double z = 3.0;         ///< significance of an autocorrelation peak, in Bartlett standard errors
-  double min_acf = 0.1;   ///< and at least this autocorrelation
+  double z = 3.0;         ///< a peak exceeds z / sqrt(n) (raised family-wise for the first period)
+  double min_acf = 0.1;   ///< and min_acf, and rises 3 min_acf above the troughs beside it
 };
 
 /// Detects seasonal periods (in steps), shortest first. The series is
-/// detrended (least-squares line); the highest significant local maximum of
-/// the autocorrelation function gives the first period, and the search is
-/// repeated on what is left after removing that period's mean profile, so a
-/// weekly cycle on top of a daily one (24 and 168 hours) is found while the
-/// multiples 48, 72, ... of a plain daily cycle are not. A peak counts when
-/// it is a local maximum over +-10% of its lag, exceeds `z` Bartlett standard
-/// errors and `min_acf`. Aperiodic series (noise, random walks, trends) give
-/// no period.
+/// detrended (least-squares line). Peaks of the autocorrelation function
+/// count when they are local maxima over +-10% of their lag, exceed the
+/// white-noise bound and stand well above the troughs beside them; the
+/// shortest peak within 3/4 of the highest gives the first period (with a
+/// strong peak dividing it, that one too). The search is repeated on what is
+/// left after removing the period's mean profile, for a multiple that
+/// stands out from its neighbouring multiples, so a weekly cycle on top of a
+/// daily one (24 and 168 hours) is found while 48, 72, ... of a plain daily
+/// cycle are not. Aperiodic series (noise, random walks, trends) give none.
 std::vector<int> detect_periods(std::span<const double> x, const DetectOptions& opt = {});
 
 }  // namespace lepton::forecast

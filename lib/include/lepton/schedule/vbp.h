@@ -60,8 +60,9 @@ const std::vector<VbpHeuristic>& all_vbp_heuristics();
 std::string_view heuristic_name(VbpHeuristic h);
 
 struct VbpOptions {
-  /// Wall-clock budget of the local search, seconds (the constructive
-  /// heuristics always run to completion). 0 disables the local search.
+  /// Budget of the local search in seconds of processor time (the
+  /// constructive heuristics always run to completion). 0 disables the
+  /// local search.
   double time_limit = 0.01;
   /// Deterministic effort cap of the local search in moves; 0 picks one in
   /// proportion to the instance size. The search stops at whichever of the
@@ -70,7 +71,9 @@ struct VbpOptions {
   std::uint64_t max_moves = 0;
   /// Seed of the local search's tie-breaking.
   std::uint64_t seed = 1;
-  /// Heuristics to run (empty: all).
+  /// Heuristics to run (empty: all of them up to 200 items; beyond that
+  /// ffd-sum, ffd-norm, dot-weighted and norm-weighted, whose O(n^2 d) cost
+  /// the local search puts to better use).
   std::vector<VbpHeuristic> heuristics;
 };
 
@@ -78,11 +81,12 @@ struct VbpSolution {
   std::vector<std::uint32_t> bin_of;  ///< bin index per item, bins numbered 0..bins-1
   std::uint32_t bins = 0;
   std::uint32_t lower_bound = 0;
-  std::uint32_t start_bins = 0;    ///< bins of the best constructive solution
-  std::string heuristic;           ///< name of the heuristic that gave the start
-  std::uint64_t moves = 0;         ///< local-search moves made
-  bool stopped_by_time = false;    ///< the time limit ended the local search
-  double seconds = 0;              ///< total solve time
+  std::uint32_t start_bins = 0;  ///< bins of the best constructive solution
+  std::string heuristic;         ///< name of the heuristic that gave the start
+  std::uint64_t moves = 0;       ///< local-search moves made
+  bool stopped_by_time = false;  ///< the time limit ended the local search
+  double seconds = 0;            ///< total solve time (wall clock)
+  double cpu_seconds = 0;        ///< total solve time (processor time)
 };
 
 /// Lower bound on the number of bins: the largest of the volume bound

@@ -14,6 +14,24 @@ class Output;
 
 namespace lepton::seal {
 
+namespace detail {
+/// A byte buffer that is not zero-filled when it grows: large read buffers
+/// then cost only the pages actually used.
+class RawBuffer {
+ public:
+  explicit RawBuffer(std::size_t size = 0) : data_(size ? new char[size] : nullptr), size_(size) {}
+  char* data() { return data_.get(); }
+  const char* data() const { return data_.get(); }
+  std::size_t size() const { return size_; }
+  /// Grows to `size` bytes, keeping the first `keep` bytes.
+  void grow(std::size_t size, std::size_t keep);
+
+ private:
+  std::unique_ptr<char[]> data_;
+  std::size_t size_;
+};
+}  // namespace detail
+
 /// A source of bytes read in large blocks: a file, stdin or memory.
 class ByteSource {
  public:
@@ -49,8 +67,7 @@ class FdSource : public ByteSource {
 /// Bytes held in memory (tests, fuzzing). The view must outlive the source.
 class MemorySource : public ByteSource {
  public:
-  explicit MemorySource(std::string_view data, std::string name = "<memory>")
-      : data_(data), name_(std::move(name)) {}
+  explicit MemorySource(std::string_view data, std::string name = "<memory>") : data_(data), name_(std::move(name)) {}
   std::size_t read(char* dst, std::size_t cap) override;
   bool wait_readable(double) override { return true; }
   const std::string& name() const override { return name_; }
@@ -63,7 +80,8 @@ class MemorySource : public ByteSource {
 
 /// Several inputs read one after the other (rotated logs), each decoded
 /// with transparent zstd (input starting with the zstd magic is
-/// decompressed). current() tells which input the last bytes came from.
+/// decompressed). read() returns 0 at the end of each input; advance()
+/// moves on to the next one.
 class ChainSource : public ByteSource {
  public:
   /// An empty list means stdin.
@@ -73,14 +91,14 @@ class ChainSource : public ByteSource {
   ~ChainSource() override;
   std::size_t read(char* dst, std::size_t cap) override;
   bool wait_readable(double seconds) override;
+  /// Name of the current input.
   const std::string& name() const override;
-  /// Index of the input that the bytes last returned came from.
+  /// Moves to the next input; false when there is none (or on a stop).
+  bool advance();
+  /// Index of the current input.
   std::size_t current() const { return index_; }
   /// Name of input `i`.
   const std::string& name_of(std::size_t i) const { return names_.at(i); }
-  /// True when the bytes last returned were the first of a new input
-  /// (read() never mixes two inputs in one call).
-  bool input_changed() const { return changed_; }
 
  private:
   struct Decoder;
@@ -89,7 +107,6 @@ class ChainSource : public ByteSource {
   std::vector<std::unique_ptr<ByteSource>> given_;
   std::vector<std::string> names_;
   std::size_t index_ = 0;
-  bool changed_ = false;
   bool started_ = false;
   std::unique_ptr<Decoder> dec_;
 };
@@ -146,7 +163,7 @@ class BufferedReader {
 
  private:
   ByteSource& src_;
-  std::vector<char> buf_;
+  detail::RawBuffer buf_;
   std::size_t begin_ = 0, end_ = 0;
   std::size_t block_;
   std::uint64_t offset_ = 0;

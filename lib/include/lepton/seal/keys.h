@@ -60,9 +60,9 @@ struct ForwardState {
 /// A secret identity.
 struct Identity {
   PublicKey pub;
-  Secret32 box_secret;                 ///< X25519 secret key
-  std::optional<Secret32> sign_seed;   ///< root Ed25519 seed; empty once erased
-  std::optional<ForwardState> forward; ///< set once forward-secure signing began
+  Secret32 box_secret;                  ///< X25519 secret key
+  std::optional<Secret32> sign_seed;    ///< root Ed25519 seed; empty once erased
+  std::optional<ForwardState> forward;  ///< set once forward-secure signing began
 };
 
 /// Creates a new identity from libsodium's random source.

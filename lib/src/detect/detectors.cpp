@@ -1,0 +1,722 @@
+#include "lepton/detect/detector.h"
+
+#include <algorithm>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "lepton/detect/state.h"
+#include "lepton/detect/stats.h"
+#include "lepton/error.h"
+#include "lepton/record.h"
+#include "models.h"
+
+namespace lepton::detect {
+
+using detail::spread_floor;
+
+std::string_view basis_text(Basis b) {
+  switch (b) {
+    case Basis::kNone: return "baseline";
+    case Basis::kRecentMean: return "recent mean";
+    case Basis::kRecentMedian: return "recent median";
+    case Basis::kLongRange: return "long-term range";
+    case Basis::kSeasonal: return "seasonal baseline";
+    case Basis::kForecast: return "forecast";
+    case Basis::kLevelShift: return "previous level";
+    case Basis::kChangePoint: return "previous regime";
+    case Basis::kPattern: return "usual patterns";
+    case Basis::kCorrelation: return "usual relation between metrics";
+  }
+  return "baseline";
+}
+
+double absolute_score(double surprise) {
+  static const double kS4 = normal_surprise(4.0);
+  return squash(surprise, kS4);
+}
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kDefaultHistory = 100;
+constexpr double kDay = 86400.0, kWeek = 7 * 86400.0;
+
+enum Tag : std::uint8_t { kZScore = 1, kEwma, kMad, kSeasonalTag, kForecastTag, kCusum, kBocpd, kEnsemble };
+
+void expect_tag(StateReader& r, Tag t) {
+  if (r.u8() != t) r.corrupt("detector kind differs");
+}
+
+// A normal-theory verdict: deviation z of x from `expected` with `spread`.
+Verdict normal_verdict(double x, double expected, double spread, double band, Basis basis) {
+  Verdict v;
+  v.expected = expected;
+  v.lo = expected - band * spread;
+  v.hi = expected + band * spread;
+  v.sigma = (x - expected) / spread;
+  v.score = v.strength = absolute_score(normal_surprise(v.sigma));
+  v.basis = basis;
+  return v;
+}
+
+// --- zscore: mean and standard deviation of a sliding window ---------------
+class ZScore final : public Detector {
+ public:
+  ZScore(std::size_t history, double band) : w_(history), band_(band) {}
+  Verdict update(double, double x) override {
+    Verdict v;
+    if (w_.size() >= std::min<std::size_t>(10, w_.capacity())) {
+      double m = w_.mean();
+      v = normal_verdict(x, m, std::max(w_.stddev(), spread_floor(m)), band_, Basis::kRecentMean);
+    }
+    w_.add(x);
+    return v;
+  }
+  void save(StateWriter& w) const override {
+    w.u8(kZScore);
+    w_.save(w);
+  }
+  void load(StateReader& r) override {
+    expect_tag(r, kZScore);
+    std::size_t cap = w_.capacity();
+    w_.load(r);
+    if (w_.capacity() != cap) r.corrupt("window size differs");
+  }
+
+ private:
+  RollingWindow w_;
+  double band_;
+};
+
+// --- ewma: exponentially weighted mean and variance ------------------------
+class Ewma final : public Detector {
+ public:
+  Ewma(std::size_t span, double band) : s_(2.0 / (static_cast<double>(span) + 1.0)), band_(band) {}
+  Verdict update(double, double x) override {
+    Verdict v;
+    if (s_.count() >= 10) {
+      double m = s_.mean();
+      v = normal_verdict(x, m, std::max(s_.stddev(), spread_floor(m)), band_, Basis::kRecentMean);
+    }
+    s_.add(x);
+    return v;
+  }
+  void save(StateWriter& w) const override {
+    w.u8(kEwma);
+    s_.save(w);
+  }
+  void load(StateReader& r) override {
+    expect_tag(r, kEwma);
+    double a = s_.alpha();
+    s_.load(r);
+    if (s_.alpha() != a) r.corrupt("ewma span differs");
+  }
+
+ private:
+  EwStats s_;
+  double band_;
+};
+
+// --- mad: median and median absolute deviation of a sliding window --------
+class Mad final : public Detector {
+ public:
+  Mad(std::size_t history, double band) : w_(history), band_(band) {}
+  Verdict update(double, double x) override {
+    Verdict v;
+    if (w_.size() >= std::min<std::size_t>(10, w_.capacity())) {
+      double m = w_.median();
+      v = normal_verdict(x, m, std::max(1.4826 * w_.mad(), spread_floor(m)), band_, Basis::kRecentMedian);
+    }
+    w_.add(x);
+    return v;
+  }
+  void save(StateWriter& w) const override {
+    w.u8(kMad);
+    w_.save(w);
+  }
+  void load(StateReader& r) override {
+    expect_tag(r, kMad);
+    std::size_t cap = w_.capacity();
+    w_.load(r);
+    if (w_.capacity() != cap) r.corrupt("window size differs");
+  }
+
+ private:
+  RollingMedian w_;
+  double band_;
+};
+
+// Candidate seasons (a day and a week, or the one given) and the choice of
+// the one that currently explains the series best, if any does.
+class SeasonPicker {
+ public:
+  SeasonPicker(double season, double gate) : gate_(gate) {
+    if (season > 0) {
+      profiles_.emplace_back(season);
+    } else if (season == 0) {
+      profiles_.emplace_back(kDay);
+      profiles_.emplace_back(kWeek);
+    }
+  }
+  // The best profile predicting `ts`, or null if none beats the gate.
+  const detail::SeasonalProfile* pick(double ts, double& expected, double& spread) const {
+    const detail::SeasonalProfile* best = nullptr;
+    for (const auto& p : profiles_) {
+      double e, s;
+      if (!p.predict(ts, e, s)) continue;
+      if (!(p.seasonal_mae() < gate_ * p.plain_mae())) continue;
+      if (best == nullptr || p.seasonal_mae() < best->seasonal_mae()) {
+        best = &p;
+        expected = e;
+        spread = s;
+      }
+    }
+    return best;
+  }
+  void update(double ts, double x) {
+    for (auto& p : profiles_) p.update(ts, x);
+  }
+  bool empty() const { return profiles_.empty(); }
+  void save(StateWriter& w) const {
+    w.u64(profiles_.size());
+    for (const auto& p : profiles_) p.save(w);
+  }
+  void load(StateReader& r) {
+    if (r.count(8) != profiles_.size()) r.corrupt("number of seasons differs");
+    for (auto& p : profiles_) p.load(r);
+  }
+
+ private:
+  std::vector<detail::SeasonalProfile> profiles_;
+  double gate_;
+};
+
+// --- seasonal: per-phase baseline, falling back to a running mean ----------
+class Seasonal final : public Detector {
+ public:
+  Seasonal(double season, double band) : picker_(season, 1.0), band_(band) {}
+  Verdict update(double ts, double x) override {
+    Verdict v;
+    double e, s;
+    if (picker_.pick(ts, e, s)) {
+      v = normal_verdict(x, e, s, band_, Basis::kSeasonal);
+    } else if (plain_.count() >= 10) {
+      double m = plain_.mean();
+      v = normal_verdict(x, m, std::max(plain_.stddev(), spread_floor(m)), band_, Basis::kRecentMean);
+    }
+    picker_.update(ts, x);
+    plain_.add(x);
+    return v;
+  }
+  void save(StateWriter& w) const override {
+    w.u8(kSeasonalTag);
+    picker_.save(w);
+    plain_.save(w);
+  }
+  void load(StateReader& r) override {
+    expect_tag(r, kSeasonalTag);
+    picker_.load(r);
+    plain_.load(r);
+  }
+
+ private:
+  SeasonPicker picker_;
+  EwStats plain_{0.02};
+  double band_;
+};
+
+// --- forecast: one-step-ahead Holt-Winters residuals -----------------------
+class Forecast final : public Detector {
+ public:
+  Forecast(double season, double band) : hw_(season == 0 ? kDay : season), band_(band) {}
+  Verdict update(double ts, double x) override {
+    Verdict v;
+    if (hw_.ready()) {
+      double f = hw_.forecast(ts);
+      v = normal_verdict(x, f, std::max(1.2533 * hw_.mae(), spread_floor(f)), band_, Basis::kForecast);
+    }
+    hw_.update(ts, x);
+    return v;
+  }
+  void save(StateWriter& w) const override {
+    w.u8(kForecastTag);
+    hw_.save(w);
+  }
+  void load(StateReader& r) override {
+    expect_tag(r, kForecastTag);
+    hw_.load(r);
+  }
+
+ private:
+  detail::HoltWinters hw_;
+  double band_;
+};
+
+// Two-sided CUSUM of standardised residuals from a slow running mean. After
+// an alarm the statistics restart from the new level.
+class CusumCore {
+ public:
+  static constexpr double kSlack = 0.5, kAlarm = 5.0;
+  // Updates with x and returns the CUSUM statistic in spreads (before reset).
+  double step(double x, double& expected, double& spread, double& z) {
+    double g = 0;
+    expected = mean_;
+    spread = std::max(1.2533 * mae_, spread_floor(mean_));
+    z = 0;
+    if (n_ >= 30) {
+      z = (x - mean_) / spread;
+      hi_ = std::max(0.0, hi_ + z - kSlack);
+      lo_ = std::max(0.0, lo_ - z - kSlack);
+      g = std::max(hi_, lo_);
+    }
+    ++n_;
+    double a = std::max(0.01, 1.0 / static_cast<double>(n_));
+    double r = x - mean_;
+    mae_ += a * (std::fabs(r) - mae_);
+    mean_ += a * r;
+    if (g > 4 * kAlarm) {
+      // The shift is established: learn the new level quickly.
+      hi_ = lo_ = 0;
+      mean_ = x;
+    }
+    return g;
+  }
+  void save(StateWriter& w) const {
+    w.f64(mean_);
+    w.f64(mae_);
+    w.f64(hi_);
+    w.f64(lo_);
+    w.u64(n_);
+  }
+  void load(StateReader& r) {
+    mean_ = r.f64();
+    mae_ = r.f64();
+    hi_ = r.f64();
+    lo_ = r.f64();
+    n_ = r.u64();
+  }
+
+ private:
+  double mean_ = 0, mae_ = 0, hi_ = 0, lo_ = 0;
+  std::uint64_t n_ = 0;
+};
+
+class Cusum final : public Detector {
+ public:
+  explicit Cusum(double band) : band_(band) {}
+  Verdict update(double, double x) override {
+    double e, s, z;
+    double g = core_.step(x, e, s, z);
+    Verdict v;
+    v.expected = e;
+    v.lo = e - band_ * s;
+    v.hi = e + band_ * s;
+    v.sigma = z;
+    v.score = v.strength = squash(g, CusumCore::kAlarm);
+    v.basis = Basis::kLevelShift;
+    return v;
+  }
+  void save(StateWriter& w) const override {
+    w.u8(kCusum);
+    core_.save(w);
+  }
+  void load(StateReader& r) override {
+    expect_tag(r, kCusum);
+    core_.load(r);
+  }
+
+ private:
+  CusumCore core_;
+  double band_;
+};
+
+// --- bocpd: Bayesian online change-point detection (Adams & MacKay 2007) ---
+// Normal data with unknown mean and variance (Normal-Gamma prior) on values
+// standardised by a slow running mean and deviation; a constant hazard; the
+// run-length distribution truncated at kRuns hypotheses (the longest one
+// absorbs the mass of longer runs), so memory and work per value are fixed.
+class Bocpd final : public Detector {
+ public:
+  static constexpr std::size_t kRuns = 100;
+  static constexpr double kHazard = 1.0 / 200;
+  static constexpr std::size_t kRecent = 5;  // a change within this many values counts
+  explicit Bocpd(double band) : band_(band) {
+    p_.assign(kRuns, 0.0);
+    mu_.assign(kRuns, 0.0);
+    kappa_.assign(kRuns, 1.0);
+    alpha_.assign(kRuns, 1.0);
+    beta_.assign(kRuns, 1.0);
+    next_ = p_;
+    p_[0] = 1.0;
+  }
+  Verdict update(double, double x) override {
+    Verdict v;
+    double sd = std::max(std::sqrt(norm_.variance()), spread_floor(norm_.mean()));
+    if (norm_.count() >= 10) {
+      double z = (x - norm_.mean()) / sd;
+      step(z);
+      double recent = 0;
+      for (std::size_t r = 0; r < kRecent; ++r) recent += p_[r];
+      // Under a stable regime the recent mass is about kRecent * hazard.
+      double base = kRecent * kHazard;
+      v.score = v.strength = std::clamp((recent - base) / (1 - base), 0.0, 1.0);
+      std::size_t map = static_cast<std::size_t>(std::max_element(p_.begin(), p_.end()) - p_.begin());
+      v.expected = norm_.mean() + sd * mu_[map];
+      v.lo = v.expected - band_ * sd;
+      v.hi = v.expected + band_ * sd;
+      v.sigma = z;
+      v.basis = Basis::kChangePoint;
+    }
+    norm_.add(x);
+    return v;
+  }
+  void save(StateWriter& w) const override {
+    w.u8(kBocpd);
+    norm_.save(w);
+    for (std::size_t r = 0; r < kRuns; ++r) {
+      w.f64(p_[r]);
+      w.f64(mu_[r]);
+      w.f64(kappa_[r]);
+      w.f64(alpha_[r]);
+      w.f64(beta_[r]);
+    }
+  }
+  void load(StateReader& r) override {
+    expect_tag(r, kBocpd);
+    norm_.load(r);
+    for (std::size_t i = 0; i < kRuns; ++i) {
+      p_[i] = r.f64();
+      mu_[i] = r.f64();
+      kappa_[i] = r.f64();
+      alpha_[i] = r.f64();
+      beta_[i] = r.f64();
+      if (!(kappa_[i] > 0 && alpha_[i] > 0 && beta_[i] > 0)) r.corrupt("bad change-point state");
+    }
+  }
+
+ private:
+  // Student-t predictive log density of z under run r's posterior.
+  double log_predictive(std::size_t r, double z) const {
+    double nu = 2 * alpha_[r];
+    double scale2 = beta_[r] * (kappa_[r] + 1) / (alpha_[r] * kappa_[r]);
+    double d = (z - mu_[r]);
+    return std::lgamma((nu + 1) / 2) - std::lgamma(nu / 2) - 0.5 * std::log(nu * M_PI * scale2) -
+           (nu + 1) / 2 * std::log1p(d * d / (nu * scale2));
+  }
+  void step(double z) {
+    double cp = 0, total = 0;
+    std::fill(next_.begin(), next_.end(), 0.0);
+    for (std::size_t r = 0; r < kRuns; ++r) {
+      if (p_[r] == 0) continue;
+      double pr = p_[r] * std::exp(log_predictive(r, z));
+      cp += pr * kHazard;
+      next_[std::min(r + 1, kRuns - 1)] += pr * (1 - kHazard);
+    }
+    next_[0] = cp;
+    for (double q : next_) total += q;
+    if (!(total > 0) || !std::isfinite(total)) {
+      // Nothing explains z (numerically): start a new run.
+      std::fill(next_.begin(), next_.end(), 0.0);
+      next_[0] = total = 1.0;
+    }
+    for (std::size_t r = 0; r < kRuns; ++r) p_[r] = next_[r] / total;
+    // Posterior parameters: run r+1 continues run r; the longest run keeps
+    // accumulating; run 0 restarts from the prior.
+    for (std::size_t r = kRuns - 1; r > 0; --r) {
+      std::size_t from = r == kRuns - 1 ? r : r - 1;
+      if (r == kRuns - 1 && p_[r] == 0) from = r - 1;
+      double k = kappa_[from], m = mu_[from];
+      beta_[r] = beta_[from] + k * (z - m) * (z - m) / (2 * (k + 1));
+      mu_[r] = (k * m + z) / (k + 1);
+      kappa_[r] = k + 1;
+      alpha_[r] = alpha_[from] + 0.5;
+    }
+    mu_[0] = 0;
+    kappa_[0] = 1;
+    alpha_[0] = 1;
+    beta_[0] = 1;
+  }
+
+  EwStats norm_{0.01};
+  std::vector<double> p_, next_, mu_, kappa_, alpha_, beta_;
+  double band_;
+};
+
+// --- ensemble ---------------------------------------------------------------
+// Several views of the series each give a raw surprise; each view's surprise
+// is calibrated against that view's own recent history (Calibrator); the
+// largest calibrated ratio decides. An incident is reported once: a record
+// scores only if its ratio beats every ratio of the last `dedup` records.
+class Ensemble final : public Detector {
+ public:
+  Ensemble(const detail::EnsembleParams& p, double season, double band)
+      : p_(p),
+        band_(band),
+        long_(p.median_long),
+        short_(p.median_short),
+        blocks_(2 * std::max<std::uint32_t>(p.range_blocks, 1), 0.0),
+        picker_(season, p.season_gate),
+        recent_(std::max<std::uint32_t>(p.dedup, 1), 0.0) {
+    Calibrator::Params nats = p.calibration;
+    nats.floor = p.nats_floor;
+    Calibrator::Params plain = p.calibration;
+    plain.floor = 0;
+    for (int i = 0; i < kViews; ++i) cal_.emplace_back(i == kLong || i == kShort || i == kSeason || i == kShift ? nats : plain);
+    for (std::uint32_t i = 0; i < p.range_blocks; ++i) {
+      blocks_[2 * i] = std::numeric_limits<double>::infinity();
+      blocks_[2 * i + 1] = -std::numeric_limits<double>::infinity();
+    }
+    if (p.pattern_length > 0) {
+      ring_.assign(p.pattern_lags + p.pattern_length + 1, 0.0);
+      dist_.assign(p.pattern_lags + 1, 0.0);
+    }
+  }
+
+  Verdict update(double ts, double x) override {
+    double raw[kViews] = {};
+    const double med = long_.median();
+    const double spread = std::max(1.4826 * long_.mad(), spread_floor(med));
+    const bool warm = long_.size() >= 10;
+    if (warm) {
+      raw[kLong] = normal_surprise((x - med) / spread);
+      double ms = short_.median();
+      raw[kShort] = normal_surprise((x - ms) / std::max(1.4826 * short_.mad(), spread_floor(ms)));
+    }
+    const double iqr = std::max(long_.quantile(0.75) - long_.quantile(0.25), spread_floor(med));
+    if (seen_ >= 50) {
+      double lo = std::min(cur_lo_, done_lo_), hi = std::max(cur_hi_, done_hi_);
+      // How far beyond anything seen in the long history, in IQRs.
+      if (x > hi) raw[kRange] = (x - hi) / iqr;
+      if (x < lo) raw[kRange] = (lo - x) / iqr;
+    }
+    if (!ring_.empty()) raw[kPattern] = pattern(x) / iqr;
+    double s_exp = 0, s_spread = 0;
+    bool seasonal = p_.seasonal && picker_.pick(ts, s_exp, s_spread);
+    if (seasonal) raw[kSeason] = normal_surprise((x - s_exp) / s_spread);
+    double shift_exp = 0, shift_spread = 0, shift_z = 0;
+    if (p_.level_shift) raw[kShift] = cusum_.step(x, shift_exp, shift_spread, shift_z);
+
+    double best = 0;
+    int who = -1;
+    for (int i = 0; i < kViews; ++i) {
+      double r = cal_[i].ratio(raw[i]);
+      if (r > best) {
+        best = r;
+        who = i;
+      }
+    }
+    double prev = *std::max_element(recent_.begin(), recent_.end());
+    recent_[head_] = best;
+    head_ = head_ + 1 == recent_.size() ? 0 : head_ + 1;
+
+    Verdict v;
+    v.strength = squash(best, p_.half_ratio);
+    v.score = best > prev ? v.strength : 0.0;
+    if (seasonal) {
+      v.expected = s_exp;
+      v.lo = s_exp - band_ * s_spread;
+      v.hi = s_exp + band_ * s_spread;
+      v.sigma = (x - s_exp) / s_spread;
+    } else if (warm) {
+      v.expected = med;
+      v.lo = med - band_ * spread;
+      v.hi = med + band_ * spread;
+      v.sigma = (x - med) / spread;
+    }
+    switch (who) {
+      case kLong: v.basis = Basis::kRecentMedian; break;
+      case kShort: v.basis = Basis::kRecentMedian; break;
+      case kRange: v.basis = Basis::kLongRange; break;
+      case kPattern: v.basis = Basis::kPattern; break;
+      case kSeason: v.basis = Basis::kSeasonal; break;
+      case kShift:
+        v.basis = Basis::kLevelShift;
+        v.sigma = shift_z;
+        break;
+      default: v.basis = seasonal ? Basis::kSeasonal : Basis::kRecentMedian;
+    }
+
+    learn(ts, x);
+    return v;
+  }
+
+  void save(StateWriter& w) const override {
+    w.u8(kEnsemble);
+    long_.save(w);
+    short_.save(w);
+    w.u64(blocks_.size());
+    for (double b : blocks_) w.f64(b);
+    w.f64(done_lo_);
+    w.f64(done_hi_);
+    w.f64(cur_lo_);
+    w.f64(cur_hi_);
+    w.u32(block_head_);
+    w.u32(in_block_);
+    w.u64(seen_);
+    w.u64(ring_.size());
+    for (double d : ring_) w.f64(d);
+    for (double d : dist_) w.f64(d);
+    w.u64(ring_n_);
+    picker_.save(w);
+    cusum_.save(w);
+    for (const auto& c : cal_) c.save(w);
+    w.u64(recent_.size());
+    for (double d : recent_) w.f64(d);
+    w.u32(head_);
+  }
+
+  void load(StateReader& r) override {
+    expect_tag(r, kEnsemble);
+    long_.load(r);
+    short_.load(r);
+    if (long_.capacity() != p_.median_long || short_.capacity() != p_.median_short) r.corrupt("window size differs");
+    if (r.count(8) != blocks_.size()) r.corrupt("range size differs");
+    for (double& b : blocks_) b = r.f64();
+    done_lo_ = r.f64();
+    done_hi_ = r.f64();
+    cur_lo_ = r.f64();
+    cur_hi_ = r.f64();
+    block_head_ = r.u32();
+    in_block_ = r.u32();
+    seen_ = r.u64();
+    if (block_head_ >= p_.range_blocks || in_block_ >= p_.range_block) r.corrupt("range position out of range");
+    if (r.count(8) != ring_.size()) r.corrupt("pattern size differs");
+    for (double& d : ring_) d = r.f64();
+    for (double& d : dist_) d = r.f64();
+    ring_n_ = r.u64();
+    picker_.load(r);
+    cusum_.load(r);
+    for (auto& c : cal_) c.load(r);
+    if (r.count(8) != recent_.size()) r.corrupt("dedup size differs");
+    for (double& d : recent_) d = r.f64();
+    head_ = r.u32();
+    if (head_ >= recent_.size()) r.corrupt("dedup position out of range");
+  }
+
+ private:
+  enum View { kLong, kShort, kRange, kPattern, kSeason, kShift, kViews };
+
+  // Distance from the latest pattern_length values (ending with x) to the
+  // nearest earlier stretch within pattern_lags, as RMS difference. dist_[lag]
+  // holds the squared distance to the stretch `lag` values back and is
+  // updated incrementally; it is re-summed exactly every 1024 values.
+  double pattern(double x) {
+    const std::size_t m = p_.pattern_length, lags = p_.pattern_lags, cap = ring_.size();
+    ring_[ring_n_ % cap] = x;
+    ++ring_n_;
+    auto back = [&](std::size_t k) { return ring_[(ring_n_ - 1 - k) % cap]; };
+    const bool resum = (ring_n_ & 1023) == 0;
+    double best = std::numeric_limits<double>::infinity();
+    const std::size_t max_lag = std::min<std::size_t>(lags, ring_n_ - 1);
+    for (std::size_t lag = m; lag <= max_lag; ++lag) {
+      double d;
+      if (resum) {
+        d = 0;
+        for (std::size_t j = 0; j < m && j + lag < ring_n_; ++j) {
+          double e = back(j) - back(j + lag);
+          d += e * e;
+        }
+      } else {
+        double a = x - back(lag);
+        d = dist_[lag] + a * a;
+        if (ring_n_ > m + lag) {
+          double b = back(m) - back(m + lag);
+          d -= b * b;
+        }
+        if (d < 0) d = 0;
+      }
+      dist_[lag] = d;
+      if (ring_n_ >= lag + m && d < best) best = d;
+    }
+    if (ring_n_ < m + 50 || !std::isfinite(best)) return 0;
+    return std::sqrt(best / static_cast<double>(m));
+  }
+
+  void learn(double ts, double x) {
+    long_.add(x);
+    short_.add(x);
+    cur_lo_ = std::min(cur_lo_, x);
+    cur_hi_ = std::max(cur_hi_, x);
+    if (++in_block_ == p_.range_block) {
+      blocks_[2 * block_head_] = cur_lo_;
+      blocks_[2 * block_head_ + 1] = cur_hi_;
+      block_head_ = block_head_ + 1 == p_.range_blocks ? 0 : block_head_ + 1;
+      cur_lo_ = std::numeric_limits<double>::infinity();
+      cur_hi_ = -std::numeric_limits<double>::infinity();
+      in_block_ = 0;
+      done_lo_ = std::numeric_limits<double>::infinity();
+      done_hi_ = -std::numeric_limits<double>::infinity();
+      for (std::uint32_t i = 0; i < p_.range_blocks; ++i) {
+        done_lo_ = std::min(done_lo_, blocks_[2 * i]);
+        done_hi_ = std::max(done_hi_, blocks_[2 * i + 1]);
+      }
+    }
+    ++seen_;
+    if (p_.seasonal) picker_.update(ts, x);
+  }
+
+  detail::EnsembleParams p_;
+  double band_;
+  RollingMedian long_, short_;
+  std::vector<double> blocks_;  // per block: min, max
+  double done_lo_ = std::numeric_limits<double>::infinity(), done_hi_ = -std::numeric_limits<double>::infinity();
+  double cur_lo_ = std::numeric_limits<double>::infinity(), cur_hi_ = -std::numeric_limits<double>::infinity();
+  std::uint32_t block_head_ = 0, in_block_ = 0;
+  std::uint64_t seen_ = 0;
+  std::vector<double> ring_, dist_;
+  std::uint64_t ring_n_ = 0;
+  SeasonPicker picker_;
+  CusumCore cusum_;
+  std::vector<Calibrator> cal_;
+  std::vector<double> recent_;
+  std::uint32_t head_ = 0;
+};
+
+}  // namespace
+
+namespace detail {
+std::unique_ptr<Detector> make_ensemble(const EnsembleParams& p, double season, double band) {
+  return std::make_unique<Ensemble>(p, season, band);
+}
+}  // namespace detail
+
+const std::vector<std::string>& detector_names() {
+  static const std::vector<std::string> names = {"ensemble", "zscore", "ewma",  "mad",
+                                                 "seasonal", "forecast", "cusum", "bocpd"};
+  return names;
+}
+
+std::unique_ptr<Detector> make_detector(const DetectorOptions& o) {
+  std::size_t h = o.history ? o.history : kDefaultHistory;
+  if (h < 2 || h > 1000000)
+    throw UsageError(fmt::format("--history must be between 2 and 1000000 values; got {}", h));
+  if (!(o.band > 0) || !std::isfinite(o.band)) throw UsageError(fmt::format("--band must be positive; got {}", o.band));
+  const std::string& n = o.name;
+  if (n == "ensemble") {
+    detail::EnsembleParams p;
+    if (o.history) p.median_long = static_cast<std::uint32_t>(h);
+    if (o.season < 0) p.seasonal = false;
+    return detail::make_ensemble(p, o.season < 0 ? -1 : o.season, o.band);
+  }
+  if (n == "zscore") return std::make_unique<ZScore>(h, o.band);
+  if (n == "ewma") return std::make_unique<Ewma>(h, o.band);
+  if (n == "mad") return std::make_unique<Mad>(h, o.band);
+  if (n == "seasonal") {
+    if (o.season < 0) throw UsageError("the seasonal detector needs a season: --season DURATION or auto");
+    return std::make_unique<Seasonal>(o.season, o.band);
+  }
+  if (n == "forecast") return std::make_unique<Forecast>(o.season, o.band);
+  if (n == "cusum") return std::make_unique<Cusum>(o.band);
+  if (n == "bocpd") return std::make_unique<Bocpd>(o.band);
+  std::string all;
+  for (const auto& d : detector_names()) all += (all.empty() ? "" : ", ") + d;
+  throw UsageError(fmt::format("unknown detector '{}'; choose one of {}", n, all));
+}
+
+std::uint64_t fingerprint(const DetectorOptions& o) {
+  std::string s = fmt::format("{}|{}|{}|{}", o.name, o.history, o.season, o.band);
+  return stable_hash(s);
+}
+
+}  // namespace lepton::detect
