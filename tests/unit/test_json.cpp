@@ -210,3 +210,11 @@ TEST(Json, NumbersAcrossTheFastPathBoundary) {
     EXPECT_EQ(doc.root().number, std::strtod(c, nullptr)) << c;
   }
 }
+
+TEST(JsonWriter, InvalidUtf8BecomesReplacementCharacter) {
+  std::string out;
+  lepton::append_json_string(out, "a\xff" "b\xc3\xa9" "c\xe2\x82");
+  EXPECT_EQ(out, "\"a\xef\xbf\xbd" "b\xc3\xa9" "c\xef\xbf\xbd\xef\xbf\xbd\"");
+  JsonDocument doc;
+  EXPECT_TRUE(doc.parse(out)) << doc.error();
+}

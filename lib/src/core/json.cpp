@@ -514,6 +514,20 @@ void append_json_string(std::string& out, std::string_view s) {
   std::size_t run = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      // Valid UTF-8 passes; an invalid byte becomes U+FFFD so the output is
+      // always valid JSON (names from /proc or cgroups may hold any bytes).
+      auto* u = reinterpret_cast<const unsigned char*>(s.data());
+      std::size_t n = utf8_sequence(u + i, u + s.size());
+      if (n > 0) {
+        i += n - 1;
+        continue;
+      }
+      out.append(s.data() + run, i - run);
+      run = i + 1;
+      out.append("\xEF\xBF\xBD");
+      continue;
+    }
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
