@@ -39,14 +39,34 @@ inline void setup_app(CLI::App& app, const std::string& program, const std::stri
   app.get_formatter()->column_width(34);
 }
 
+/// A validator accepting one of `choices`, with an empty description so
+/// --help shows only the option's type name (e.g. `fail|skip`).
+inline CLI::Validator one_of(std::vector<std::string> choices) {
+  return CLI::Validator(
+      [choices](std::string& value) -> std::string {
+        for (const auto& c : choices)
+          if (value == c) return {};
+        std::string all;
+        for (const auto& c : choices) all += (all.empty() ? "" : ", ") + c;
+        return "must be one of " + all + "; got '" + value + "'";
+      },
+      "");
+}
+
+/// The choices as a type name for --help: `a|b|c`.
+inline std::string choices_type(const std::vector<std::string>& choices) {
+  std::string out;
+  for (const auto& c : choices) out += (out.empty() ? "" : "|") + c;
+  return out;
+}
+
 /// Adds FILE... , -o, --on-error, --line-buffered and (if `sharded`) --shard.
 inline void add_common_options(CLI::App& app, CommonOptions& o, bool sharded) {
-  app.add_option("files", o.inputs, "Input files (default: stdin; '-' is stdin; zstd is detected)")
-      ->type_name("FILE...");
+  app.add_option("files", o.inputs, "Input files (default: stdin; '-' is stdin; zstd is detected)")->type_name("FILE");
   app.add_option("-o,--output", o.output, "Write records to FILE instead of stdout")->type_name("FILE");
   app.add_option("--on-error", o.on_error, "Bad input records: fail (stop, exit 1) or skip (drop and count)")
       ->type_name("fail|skip")
-      ->check(CLI::IsMember({"fail", "skip"}));
+      ->check(one_of({"fail", "skip"}));
   app.add_flag("--line-buffered", o.line_buffered, "Flush output after every record");
   if (sharded)
     app.add_option("--shard", o.shard, "Handle only series whose key hashes to K mod N (0 <= K < N)")->type_name("K/N");

@@ -64,9 +64,12 @@ int main(int argc, char** argv) {
       ->type_name("DURATION")
       ->capture_default_str();
   app.add_option("-n,--count", count, "Number of samples, then exit (default: until stopped)")->type_name("N");
-  app.add_option("-l,--label", labels, "Add a label to every point (default host=<hostname>)")->type_name("K=V");
+  app.add_option("-l,--label", labels, "Add a label to every point (default host=<hostname>)")
+      ->type_name("K=V")
+      ->allow_extra_args(false);
   app.add_option("-m,--metrics", metrics, "Keep only metrics whose names match one of these globs")
-      ->type_name("GLOB,...");
+      ->type_name("GLOB,...")
+      ->allow_extra_args(false);
   app.add_option("--root", root, "Read proc/ and sys/ under DIR (a container's view of the host)")
       ->type_name("DIR")
       ->capture_default_str();
@@ -74,9 +77,9 @@ int main(int argc, char** argv) {
   app.add_option("--cgroup-depth", cgroup_depth, "How many levels of cgroups below the root to report")
       ->type_name("N")
       ->capture_default_str();
-  app.add_option("--from", from, "Convert FORMAT input instead of sampling the host")
-      ->type_name("FORMAT")
-      ->check(CLI::IsMember(lepton::convert::convert_formats()));
+  app.add_option("--from", from, "Convert input in this format instead of sampling the host")
+      ->type_name(lepton::cli::choices_type(lepton::convert::convert_formats()))
+      ->check(lepton::cli::one_of(lepton::convert::convert_formats()));
   app.add_option("--metric", metric,
                  "Metric name of converted values (csv: instead of the column name; prometheus-api: instead of "
                  "__name__)")
