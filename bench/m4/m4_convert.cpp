@@ -14,8 +14,8 @@ int main(int argc, char** argv) {
   const long long base = 1700000000LL / 3600 * 3600;
   for (const auto& s : m4::read_csv(argv[1])) {
     for (std::size_t i = 0; i < s.values.size(); ++i)
-      std::printf("{\"ts\":%lld,\"metric\":\"m4\",\"id\":\"%s\",\"value\":%.17g}\n", base + 3600LL * static_cast<long long>(i),
-                  s.id.c_str(), s.values[i]);
+      std::printf("{\"ts\":%lld,\"metric\":\"m4\",\"id\":\"%s\",\"value\":%.17g}\n",
+                  base + 3600LL * static_cast<long long>(i), s.id.c_str(), s.values[i]);
   }
   return 0;
 }

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
     std::string name = argv[a];
     double s = 0, ms = 0, cov = 0, cnt = 0;
     std::clock_t c0 = std::clock();
-    FILE* per = std::getenv("M4_PER") ? std::fopen((std::string(std::getenv("M4_PER")) + "." + name).c_str(), "w") : nullptr;
+    FILE* per =
+        std::getenv("M4_PER") ? std::fopen((std::string(std::getenv("M4_PER")) + "." + name).c_str(), "w") : nullptr;
     for (std::size_t i = 0; i < train.size(); ++i) {
       std::vector<int> periods = {24, 168};
       if (periods_env && std::string(periods_env) == "detect")

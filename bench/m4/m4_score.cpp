@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "m4_score: %s: %d series, %d missing forecast steps\n", argv[3], series, missing);
     return 1;
   }
-  std::printf("%s %d %.3f %.3f %.3f %.3f\n", label.c_str(), series, s / series, ms / series,
-              0.5 * (s / ns + ms / nm), cov / cnt);
+  std::printf("%s %d %.3f %.3f %.3f %.3f\n", label.c_str(), series, s / series, ms / series, 0.5 * (s / ns + ms / nm),
+              cov / cnt);
   return 0;
 }

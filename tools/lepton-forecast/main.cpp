@@ -12,7 +12,7 @@ namespace {
 const char* kExamples = R"(  lepton-forecast --horizon 2h metrics.ndjson            # capacity forecast, 95% intervals
   lepton-forecast --horizon 7d --level 80,95 --model ets disk.ndjson
   lepton-forecast --eta 0.9 --above --horizon 3d disk.ndjson | jq 'select(.state != "clear")'
-  lepton-collect --interval 10s | lepton-forecast --every 5m --horizon 1h --line-buffered
+  lepton-collect -i 10s | lepton-forecast --every 5m --horizon 1h --line-buffered
   lepton-forecast --season 24,168 --horizon 48 hourly.ndjson
 )";
 
@@ -31,8 +31,9 @@ std::string model_help() {
 
 int main(int argc, char** argv) {
   const std::string program = "lepton-forecast";
-  CLI::App app{"Forecast every series of points (NDJSON) with prediction intervals, or tell when each will cross "
-               "a threshold."};
+  CLI::App app{
+      "Forecast every series of points (NDJSON) with prediction intervals, or tell when each will cross "
+      "a threshold."};
   lepton::cli::setup_app(app, program, kExamples);
   lepton::cli::CommonOptions common;
   lepton::cli::add_common_options(app, common, true);
@@ -48,8 +49,7 @@ int main(int argc, char** argv) {
   app.add_option("-H,--horizon", horizon, "How far ahead: a number of steps (48) or a duration (2h, 7d)")
       ->type_name("N|DURATION")
       ->capture_default_str();
-  app.add_option("--step", step, "Step of the series (default: median spacing of each series)")
-      ->type_name("DURATION");
+  app.add_option("--step", step, "Step of the series (default: median spacing of each series)")->type_name("DURATION");
   app.add_option("--season", season, "Seasonal periods: auto (detect), none, steps (24,168) or durations (1d,7d)")
       ->type_name("auto|none|P,...")
       ->capture_default_str();
@@ -57,8 +57,9 @@ int main(int argc, char** argv) {
   app.add_option("--level", level, "Prediction interval levels in percent, e.g. 80,95")
       ->type_name("PCT,...")
       ->capture_default_str();
-  auto* eta_opt = app.add_option("--eta", eta, "Instead of forecasts, one eta record per series: when the forecast "
-                                               "crosses THRESHOLD")
+  auto* eta_opt = app.add_option("--eta", eta,
+                                 "Instead of forecasts, one eta record per series: when the forecast "
+                                 "crosses THRESHOLD")
                       ->type_name("THRESHOLD");
   app.add_flag("--above", above, "--eta: crossing upwards (default)")->needs(eta_opt);
   app.add_flag("--below", below, "--eta: crossing downwards")->needs(eta_opt)->excludes("--above");
@@ -89,7 +90,8 @@ int main(int argc, char** argv) {
     o.format = format;
     auto h = lepton::forecast::parse_horizon(horizon);
     if (!h)
-      throw lepton::UsageError(fmt::format("--horizon takes a number of steps (48) or a duration (2h); got '{}'", horizon));
+      throw lepton::UsageError(
+          fmt::format("--horizon takes a number of steps (48) or a duration (2h); got '{}'", horizon));
     o.horizon = *h;
     if (!step.empty()) {
       o.step = lepton::cli::duration_arg("--step", step);

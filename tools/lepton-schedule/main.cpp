@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
   lepton::cli::CommonOptions common;
   lepton::cli::add_common_options(app, common, false);
 
-  std::string nodes_file, objective = "pack", time_limit = "10ms", from, format = "ndjson", energy_dim;
+  std::string nodes_file, objective = "pack", time_limit = "6ms", from, format = "ndjson", energy_dim;
   std::uint64_t seed = 1, max_moves = 0;
   bool preempt = false, divisible = false;
   std::string demand_from, task_label = "task", stabilization = "5m", state_file, now;
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   app.add_option("--nodes", nodes_file, "Read the node inventory from FILE (node records)")->type_name("FILE");
   app.add_option("--objective", objective, "What to optimise")
       ->type_name("pack|spread|cost|energy")
-      ->check(CLI::IsMember({"pack", "spread", "cost", "energy"}))
+      ->check(lepton::cli::one_of({"pack", "spread", "cost", "energy"}))
       ->capture_default_str();
   app.add_option("--time-limit", time_limit, "Processor time for improving the first solution (0: none)")
       ->type_name("DURATION")
@@ -73,19 +73,20 @@ int main(int argc, char** argv) {
       ->type_name("RESOURCE");
   app.add_option("--from", from, "Read vector bin packing instances (.vbp files) instead of records")
       ->type_name("vbp")
-      ->check(CLI::IsMember({"vbp"}));
+      ->check(lepton::cli::one_of({"vbp"}));
   app.add_option("--format", format, "Output format")
-      ->type_name("ndjson")
-      ->check(CLI::IsMember(lepton::schedule::format_names()))
+      ->type_name(lepton::cli::choices_type(lepton::schedule::format_names()))
+      ->check(lepton::cli::one_of(lepton::schedule::format_names()))
       ->capture_default_str();
   app.add_option("--demand-from", demand_from, "Size tasks from forecast records on the input")
       ->type_name("forecast")
-      ->check(CLI::IsMember({"forecast"}));
+      ->check(lepton::cli::one_of({"forecast"}));
   app.add_option("--task-label", task_label, "Forecast label that names the task")
       ->type_name("NAME")
       ->capture_default_str();
   app.add_option("--resource", resources, "Map forecast METRIC to RESOURCE (repeatable; default: same names)")
-      ->type_name("RESOURCE=METRIC");
+      ->type_name("RESOURCE=METRIC")
+      ->allow_extra_args(false);
   app.add_option("--target", target, "Utilisation target per replica, in (0, 1]")
       ->type_name("F")
       ->capture_default_str();

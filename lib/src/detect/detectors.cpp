@@ -462,13 +462,18 @@ class Ensemble final : public Detector {
     nats.floor = p.nats_floor;
     Calibrator::Params plain = p.calibration;
     plain.floor = 0;
-    for (int i = 0; i < kViews; ++i) cal_.emplace_back(i == kLong || i == kShort || i == kSeason || i == kShift ? nats : plain);
+    for (int i = 0; i < kViews; ++i) {
+      Calibrator::Params c = i == kLong || i == kShort || i == kSeason || i == kShift ? nats : plain;
+      if (i == kRange) c.floor = p.range_floor;
+      if (i == kPattern) c.floor = p.pattern_floor;
+      cal_.emplace_back(c);
+    }
     for (std::uint32_t i = 0; i < p.range_blocks; ++i) {
       blocks_[2 * i] = std::numeric_limits<double>::infinity();
       blocks_[2 * i + 1] = -std::numeric_limits<double>::infinity();
     }
     if (p.pattern_length > 0) {
-      ring_.assign(p.pattern_lags + p.pattern_length + 1, 0.0);
+      ring_.assign(2 * (p.pattern_lags + p.pattern_length + 1), 0.0);
       dist_.assign(p.pattern_lags + 1, 0.0);
     }
   }
@@ -479,21 +484,32 @@ class Ensemble final : public Detector {
     const double spread = std::max(1.4826 * long_.mad(), spread_floor(med));
     const bool warm = long_.size() >= 10;
     if (warm) {
-      raw[kLong] = normal_surprise((x - med) / spread);
+      raw[kLong] = deviation((x - med) / spread);
       double ms = short_.median();
-      raw[kShort] = normal_surprise((x - ms) / std::max(1.4826 * short_.mad(), spread_floor(ms)));
+      raw[kShort] = deviation((x - ms) / std::max(1.4826 * short_.mad(), spread_floor(ms)));
     }
-    const double iqr = std::max(long_.quantile(0.75) - long_.quantile(0.25), spread_floor(med));
-    if (seen_ >= 50) {
+    // Range and pattern surprises are in IQRs; they start once the scale is
+    // known, so that warm-up noise does not set their calibration bar.
+    const bool settled = seen_ >= p_.warmup;
+    double iqr = std::max(long_.quantile(0.75) - long_.quantile(0.25), spread_floor(med));
+    if (p_.scale_alpha > 0 && settled) {
+      // A slowly moving scale: the IQR of the recent window, smoothed.
+      scale_ = scale_ > 0 ? scale_ + p_.scale_alpha * (iqr - scale_) : iqr;
+      iqr = std::max(scale_, spread_floor(med));
+    }
+    if (settled) {
       double lo = std::min(cur_lo_, done_lo_), hi = std::max(cur_hi_, done_hi_);
       // How far beyond anything seen in the long history, in IQRs.
       if (x > hi) raw[kRange] = (x - hi) / iqr;
       if (x < lo) raw[kRange] = (lo - x) / iqr;
     }
-    if (!ring_.empty()) raw[kPattern] = pattern(x) / iqr;
+    if (!ring_.empty()) {
+      double d = pattern(x);
+      if (settled) raw[kPattern] = d / iqr;
+    }
     double s_exp = 0, s_spread = 0;
     bool seasonal = p_.seasonal && picker_.pick(ts, s_exp, s_spread);
-    if (seasonal) raw[kSeason] = normal_surprise((x - s_exp) / s_spread);
+    if (seasonal) raw[kSeason] = deviation((x - s_exp) / s_spread);
     double shift_exp = 0, shift_spread = 0, shift_z = 0;
     if (p_.level_shift) raw[kShift] = cusum_.step(x, shift_exp, shift_spread, shift_z);
 
@@ -501,12 +517,20 @@ class Ensemble final : public Detector {
     int who = -1;
     for (int i = 0; i < kViews; ++i) {
       double r = cal_[i].ratio(raw[i]);
+      // A small step past the long-term range after a quiet spell has an
+      // unbounded ratio; cap it by the size of the step, so that only a clear
+      // step scores high.
+      if (i == kRange && p_.range_step > 0) r = std::min(r, p_.range_cap + raw[i] / p_.range_step);
       if (r > best) {
         best = r;
         who = i;
       }
     }
     double prev = *std::max_element(recent_.begin(), recent_.end());
+    if (p_.dedup_decay > 0) {
+      prev = std::max(prev, decayed_);
+      decayed_ = std::max(decayed_ * p_.dedup_decay, best);
+    }
     recent_[head_] = best;
     head_ = head_ + 1 == recent_.size() ? 0 : head_ + 1;
 
@@ -564,6 +588,8 @@ class Ensemble final : public Detector {
     w.u64(recent_.size());
     for (double d : recent_) w.f64(d);
     w.u32(head_);
+    w.f64(decayed_);
+    w.f64(scale_);
   }
 
   void load(StateReader& r) override {
@@ -592,44 +618,86 @@ class Ensemble final : public Detector {
     for (double& d : recent_) d = r.f64();
     head_ = r.u32();
     if (head_ >= recent_.size()) r.corrupt("dedup position out of range");
+    decayed_ = r.f64();
+    scale_ = r.f64();
   }
 
  private:
   enum View { kLong, kShort, kRange, kPattern, kSeason, kShift, kViews };
 
+  // The raw measure of the probabilistic views: the surprise in nats, or
+  // (linear) the deviation in spreads, whose ratios are steadier far out.
+  double deviation(double z) const { return p_.linear ? std::fabs(z) : normal_surprise(z); }
+
   // Distance from the latest pattern_length values (ending with x) to the
   // nearest earlier stretch within pattern_lags, as RMS difference. dist_[lag]
   // holds the squared distance to the stretch `lag` values back and is
-  // updated incrementally; it is re-summed exactly every 1024 values.
+  // updated incrementally (add the newest difference, drop the oldest); it
+  // is re-summed exactly every 1024 values so rounding cannot drift. The ring
+  // stores every value twice (at i and i + cap) so that the values before
+  // the newest are one contiguous run and the loop vectorises.
   double pattern(double x) {
-    const std::size_t m = p_.pattern_length, lags = p_.pattern_lags, cap = ring_.size();
-    ring_[ring_n_ % cap] = x;
+    const std::size_t m = p_.pattern_length, lags = p_.pattern_lags, cap = ring_.size() / 2;
+    const std::size_t pos = ring_n_ % cap;
+    ring_[pos] = ring_[pos + cap] = x;
     ++ring_n_;
-    auto back = [&](std::size_t k) { return ring_[(ring_n_ - 1 - k) % cap]; };
-    const bool resum = (ring_n_ & 1023) == 0;
-    double best = std::numeric_limits<double>::infinity();
+    const double* now = ring_.data() + pos + cap;  // now[-k] is the value k steps back
     const std::size_t max_lag = std::min<std::size_t>(lags, ring_n_ - 1);
-    for (std::size_t lag = m; lag <= max_lag; ++lag) {
-      double d;
-      if (resum) {
-        d = 0;
+    if (max_lag < m) return 0;
+    double* dist = dist_.data();
+    if ((ring_n_ & 1023) == 0) {
+      for (std::size_t lag = m; lag <= max_lag; ++lag) {
+        double d = 0;
         for (std::size_t j = 0; j < m && j + lag < ring_n_; ++j) {
-          double e = back(j) - back(j + lag);
+          double e = now[-static_cast<std::ptrdiff_t>(j)] - now[-static_cast<std::ptrdiff_t>(j + lag)];
           d += e * e;
         }
-      } else {
-        double a = x - back(lag);
-        d = dist_[lag] + a * a;
+        dist[lag] = d;
+      }
+    } else if (ring_n_ > m + max_lag) {
+      // Steady state: every lag has a full stretch to drop its oldest term
+      // from. Four independent minima let the compiler vectorise the loop.
+      const double old = now[-static_cast<std::ptrdiff_t>(m)];
+      double mins[4] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
+      std::size_t lag = m;
+      for (; lag + 3 <= max_lag; lag += 4) {
+        for (std::size_t k = 0; k < 4; ++k) {
+          double a = x - now[-static_cast<std::ptrdiff_t>(lag + k)];
+          double b = old - now[-static_cast<std::ptrdiff_t>(m + lag + k)];
+          double d = dist[lag + k] + a * a - b * b;
+          d = d > 0 ? d : 0;
+          dist[lag + k] = d;
+          mins[k] = d < mins[k] ? d : mins[k];
+        }
+      }
+      for (; lag <= max_lag; ++lag) {
+        double a = x - now[-static_cast<std::ptrdiff_t>(lag)];
+        double b = old - now[-static_cast<std::ptrdiff_t>(m + lag)];
+        double d = dist[lag] + a * a - b * b;
+        d = d > 0 ? d : 0;
+        dist[lag] = d;
+        mins[0] = d < mins[0] ? d : mins[0];
+      }
+      if (ring_n_ < m + 50) return 0;
+      double best = std::min(std::min(mins[0], mins[1]), std::min(mins[2], mins[3]));
+      return std::sqrt(best / static_cast<double>(m));
+    } else {
+      for (std::size_t lag = m; lag <= max_lag; ++lag) {
+        double a = x - now[-static_cast<std::ptrdiff_t>(lag)];
+        double d = dist[lag] + a * a;
         if (ring_n_ > m + lag) {
-          double b = back(m) - back(m + lag);
+          double b = now[-static_cast<std::ptrdiff_t>(m)] - now[-static_cast<std::ptrdiff_t>(m + lag)];
           d -= b * b;
         }
-        if (d < 0) d = 0;
+        dist[lag] = d > 0 ? d : 0;
       }
-      dist_[lag] = d;
-      if (ring_n_ >= lag + m && d < best) best = d;
     }
-    if (ring_n_ < m + 50 || !std::isfinite(best)) return 0;
+    if (ring_n_ < m + 50) return 0;
+    // Stretches that are complete: lag + m <= ring_n_.
+    const std::size_t last = std::min(max_lag, static_cast<std::size_t>(ring_n_ - m));
+    double best = std::numeric_limits<double>::infinity();
+    for (std::size_t lag = m; lag <= last; ++lag) best = std::min(best, dist[lag]);
+    if (!std::isfinite(best)) return 0;
     return std::sqrt(best / static_cast<double>(m));
   }
 
@@ -671,6 +739,8 @@ class Ensemble final : public Detector {
   std::vector<Calibrator> cal_;
   std::vector<double> recent_;
   std::uint32_t head_ = 0;
+  double decayed_ = 0;
+  double scale_ = 0;
 };
 
 }  // namespace

@@ -102,12 +102,20 @@ struct EnsembleParams {
   std::uint32_t pattern_length = 8;  ///< values in a pattern (0: no pattern view)
   std::uint32_t pattern_lags = 1000; ///< how far back patterns are compared
   bool seasonal = true;              ///< seasonal view (season auto or given)
-  double season_gate = 0.5;          ///< use a season only if it cuts the error below this fraction
+  double season_gate = 0.3;          ///< use a season only if it cuts the error below this fraction
   bool level_shift = false;          ///< CUSUM view
   Calibrator::Params calibration{};  ///< per-view calibration
-  double nats_floor = 5.0;           ///< reference floor of the probabilistic views
+  bool linear = false;               ///< probabilistic views measure |z| instead of nats
+  double nats_floor = 15.0;          ///< reference floor of the probabilistic views
+  double range_floor = 0;            ///< reference floor of the range view (IQRs beyond the range)
+  double range_cap = 1.3;            ///< range view ratio at most range_cap + step / range_step
+  double range_step = 2.0;           ///< (IQRs)
+  double pattern_floor = 0;          ///< reference floor of the pattern view (RMS distance in IQRs)
   std::uint32_t dedup = 30;          ///< report an incident again only if it beats the last N records
-  double half_ratio = 1.2;           ///< calibrated ratio that scores 0.5
+  double dedup_decay = 0;            ///< per-value decay of the reported peak (0: off)
+  std::uint32_t warmup = 100;        ///< values before the range and pattern views speak
+  double scale_alpha = 0.01;            ///< smoothing of the scale of range and pattern views (0: none)
+  double half_ratio = 2.0;           ///< calibrated ratio that scores 0.5
 };
 
 /// The default ensemble with explicit tuning (the bench and tests use this).

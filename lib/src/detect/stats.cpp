@@ -18,6 +18,62 @@ double normal_surprise(double z) {
   return x2 + std::log(x * std::sqrt(M_PI)) - std::log1p(-0.5 / x2 + 0.75 / (x2 * x2));
 }
 
+namespace {
+// ln of the regularised lower incomplete gamma P(a, x) and upper Q(a, x),
+// by the series for x < a + 1 and Lentz's continued fraction otherwise.
+// Returns ln P when want_lower, else ln Q.
+double log_incomplete_gamma(double a, double x, bool want_lower) {
+  if (x <= 0) return want_lower ? -std::numeric_limits<double>::infinity() : 0.0;
+  const double log_front = -x + a * std::log(x) - std::lgamma(a);
+  if (x < a + 1) {
+    double term = 1.0 / a, sum = term, ap = a;
+    for (int n = 0; n < 100000; ++n) {
+      ap += 1;
+      term *= x / ap;
+      sum += term;
+      if (term < sum * 1e-16) break;
+    }
+    double log_p = log_front + std::log(sum);
+    if (want_lower) return log_p;
+    double p = std::exp(log_p);
+    return p < 1 ? std::log1p(-p) : -std::numeric_limits<double>::infinity();
+  }
+  const double tiny = 1e-300;
+  double b = x + 1 - a, c = 1 / tiny, d = 1 / b, h = d;
+  for (int i = 1; i < 100000; ++i) {
+    double an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (std::fabs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (std::fabs(c) < tiny) c = tiny;
+    d = 1 / d;
+    double del = d * c;
+    h *= del;
+    if (std::fabs(del - 1) < 1e-16) break;
+  }
+  double log_q = log_front + std::log(h);
+  if (!want_lower) return log_q;
+  double q = std::exp(log_q);
+  return q < 1 ? std::log1p(-q) : -std::numeric_limits<double>::infinity();
+}
+}  // namespace
+
+double poisson_surprise(double c, double mu) {
+  if (!(c > 0) || std::isnan(mu)) return 0.0;
+  if (!(mu > 0)) return std::numeric_limits<double>::infinity();
+  // P(X >= c) = P(c, mu), the regularised lower incomplete gamma at integer c.
+  double s = -log_incomplete_gamma(std::ceil(c), mu, true);
+  return s > 0 ? s : 0.0;
+}
+
+double chi2_surprise(double x, double k) {
+  if (!(x > 0) || !(k > 0)) return 0.0;
+  if (std::isinf(x)) return std::numeric_limits<double>::infinity();
+  double s = -log_incomplete_gamma(k / 2, x / 2, false);
+  return s > 0 ? s : 0.0;
+}
+
 double surprise_to_sigma(double s) {
   if (!(s > 0)) return 0.0;
   if (std::isinf(s)) return std::numeric_limits<double>::infinity();
@@ -213,7 +269,12 @@ double Calibrator::ratio(double s) {
       r = s > 0 ? std::numeric_limits<double>::infinity() : 0.0;  // first change after a constant stretch
   }
   double add = s;
-  if (n_ >= p_.learn && base > 0) add = std::min(s, base * p_.clip);
+  if ((n_ >= p_.learn || p_.clip_learning) && base > 0) {
+    // Clip against the completed blocks (when they say anything), so that a
+    // slowly growing incident cannot drag the reference up with it.
+    double bar = p_.block_clip && std::max(done_max_, p_.floor) > 0 ? std::max(done_max_, p_.floor) : base;
+    add = std::min(s, bar * p_.clip);
+  }
   cur_max_ = std::max(cur_max_, add);
   if (++in_block_ == p_.block) {
     ring_[head_] = cur_max_;

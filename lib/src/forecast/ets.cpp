@@ -275,11 +275,9 @@ std::optional<EtsModel> fit_ets(std::span<const double> y, const EtsSpec& sp, co
     p.l0 = -(abb * rl - alb * rb) / det;
     p.b0 = -(all * rb - alb * rl) / det;
   };
-  bool check_admissible = false;
   auto objective = [&](const std::vector<double>& x) {
     Params p = decode(x);
     if (concentrate) solve_initial(p);
-    if (check_admissible && !admissible(sp, p)) return std::numeric_limits<double>::infinity();
     std::copy(s0.begin(), s0.end(), season.begin());
     Run r = run_filter(y, sp, p, season, nullptr);
     if (!r.ok || !(r.sse > 0)) return std::numeric_limits<double>::infinity();
@@ -325,14 +323,70 @@ std::optional<EtsModel> fit_ets(std::span<const double> y, const EtsSpec& sp, co
     }
     return best;
   };
+  // Linear seasonal members: the seasonal initial states are also affine in
+  // the errors, so after a first search they are re-estimated by least
+  // squares (sum constrained to 0) and the search resumes from there.
+  auto refine_seasons = [&](const Params& p) {
+    const int q = m - 1;
+    Eigen::MatrixXd E(n, q);
+    std::vector<double> col(n);
+    std::vector<double> saved = s0;
+    errors(true, p.l0, p.b0, true, p, e0);
+    for (int j = 0; j < q; ++j) {
+      std::fill(s0.begin(), s0.end(), 0.0);
+      s0[j] = 1;
+      s0[m - 1] = -1;
+      errors(false, 0, 0, true, p, col);
+      for (int t = 0; t < n; ++t) E(t, j) = col[t];
+    }
+    Eigen::Map<Eigen::VectorXd> r(e0.data(), n);
+    // The current states plus the correction that minimises the squared errors.
+    Eigen::VectorXd c = (E.transpose() * E).ldlt().solve(-(E.transpose() * r));
+    s0 = saved;
+    if (!c.allFinite()) return;
+    for (int j = 0; j < q; ++j) {
+      s0[j] += c(j);
+      s0[m - 1] -= c(j);
+    }
+  };
+  auto admissible_params = [&](Params p) -> std::optional<Params> {
+    if ((trend || seasonal) && !admissible(sp, p)) {
+      // Outside the forecastable region (which the box constraints do not
+      // exclude for trend and seasonal members): shrink beta and gamma
+      // towards 0 to the boundary, by bisection. Checking admissibility
+      // inside the search instead costs an eigen-decomposition per evaluation.
+      const Params full = p;
+      double good = 0, bad = 1;
+      Params q = full;
+      q.beta = 0;
+      q.gamma = 0;
+      if (!admissible(sp, q)) return std::nullopt;
+      for (int it = 0; it < 12; ++it) {
+        double mid = 0.5 * (good + bad);
+        q.beta = full.beta * mid;
+        q.gamma = full.gamma * mid;
+        (admissible(sp, q) ? good : bad) = mid;
+      }
+      p.beta = full.beta * good;
+      p.gamma = full.gamma * good;
+    }
+    return p;
+  };
   auto best = optimise();
   if (!std::isfinite(best.value)) return std::nullopt;
-  if (!admissible(sp, decode(best.x))) {
-    check_admissible = true;
-    best = optimise();
-    if (!std::isfinite(best.value)) return std::nullopt;
+  auto pa = admissible_params(decode(best.x));
+  if (!pa) return std::nullopt;
+  Params p = *pa;
+  if (concentrate && seasonal) {
+    solve_initial(p);
+    refine_seasons(p);
+    starts = {best.x};
+    auto again = optimise();
+    if (std::isfinite(again.value)) {
+      auto pb = admissible_params(decode(again.x));
+      if (pb) p = *pb;
+    }
   }
-  Params p = decode(best.x);
   if (concentrate) solve_initial(p);
   EtsModel mod;
   mod.spec = sp;

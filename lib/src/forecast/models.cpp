@@ -227,8 +227,12 @@ Forecast mstl_forecast(std::span<const double> y, std::vector<int> periods, int 
       f = fit ? ets_forecast(*fit, h) : naive_forecast(adj, h);
       break;
     }
-    case AdjustedModel::kTheta: f = theta_forecast(adj, 1, h); break;
-    case AdjustedModel::kNaive: f = naive_forecast(adj, h); break;
+    case AdjustedModel::kTheta:
+      f = theta_forecast(adj, 1, h);
+      break;
+    case AdjustedModel::kNaive:
+      f = naive_forecast(adj, h);
+      break;
   }
   const std::size_t n = y.size();
   std::string name = "MSTL(";

@@ -27,7 +27,8 @@ namespace lepton::forecast {
 int Horizon::steps_for(double step) const {
   if (steps > 0) return steps;
   if (step <= 0) return 1;
-  return std::max(1, static_cast<int>(std::ceil(seconds / step - 1e-9)));
+  double n = std::ceil(seconds / step - 1e-9);
+  return n > 1e9 ? 1'000'000'000 : std::max(1, static_cast<int>(n));
 }
 
 namespace {
@@ -80,11 +81,13 @@ SeasonSpec parse_season(std::string_view text) {
     PeriodSpec p;
     if (has_unit(item)) {
       auto d = parse_duration(item);
-      if (!d || !(*d > 0)) throw UsageError(fmt::format("--season takes auto, none, steps (24,168) or durations (1d,7d); got '{}'", text));
+      if (!d || !(*d > 0))
+        throw UsageError(fmt::format("--season takes auto, none, steps (24,168) or durations (1d,7d); got '{}'", text));
       p.seconds = *d;
     } else {
       auto v = parse_int(item);
-      if (!v || *v < 2) throw UsageError(fmt::format("--season periods in steps must be whole numbers >= 2; got '{}'", text));
+      if (!v || *v < 2)
+        throw UsageError(fmt::format("--season periods in steps must be whole numbers >= 2; got '{}'", text));
       p.steps = *v;
     }
     s.periods.push_back(p);
@@ -98,7 +101,8 @@ std::vector<double> parse_levels(std::string_view text) {
     double v = 0;
     auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
     if (ec != std::errc() || p != item.data() + item.size() || !(v > 0) || !(v < 100) || v == 1)
-      throw UsageError(fmt::format("--level takes percentages in (1, 100) or fractions in (0, 1), e.g. 80,95; got '{}'", text));
+      throw UsageError(
+          fmt::format("--level takes percentages in (1, 100) or fractions in (0, 1), e.g. 80,95; got '{}'", text));
     out.push_back(v < 1 ? v : v / 100);
   }
   std::sort(out.begin(), out.end());
@@ -113,6 +117,11 @@ const std::vector<std::string>& output_formats() {
 
 // ---------------------------------------------------------------------------
 // One series
+
+namespace {
+// Beyond this a duration horizon over a fine step is a mistake, not a plan.
+constexpr int kMaxHorizon = 100'000;
+}  // namespace
 
 namespace {
 
@@ -187,6 +196,10 @@ SeriesForecast forecast_series(std::vector<Observation> obs, const Options& opt)
   sf.periods = resolve_periods(opt.season, reg.values, reg.step);
   if (!reg.long_gaps.empty() && !sf.periods.empty()) fill_long_gaps(reg, sf.periods.back());
   const int h = opt.horizon.steps_for(reg.step);
+  if (h > kMaxHorizon) {
+    sf.problem = fmt::format("the horizon is {} steps of {}, more than {}", h, format_duration(reg.step), kMaxHorizon);
+    return sf;
+  }
   sf.forecast = detail::run_model(opt, reg.values, sf.periods, h, nullptr, nullptr);
   return sf;
 }
@@ -199,7 +212,8 @@ namespace {
 // Runs fn(i) for i in [0, n) on up to `threads` threads.
 template <typename Fn>
 void parallel_for(std::size_t n, int threads, Fn&& fn) {
-  std::size_t workers = threads > 0 ? static_cast<std::size_t>(threads) : std::max(1u, std::thread::hardware_concurrency());
+  std::size_t workers =
+      threads > 0 ? static_cast<std::size_t>(threads) : std::max(1u, std::thread::hardware_concurrency());
   workers = std::min(workers, n);
   if (workers <= 1) {
     for (std::size_t i = 0; i < n; ++i) fn(i);
@@ -511,6 +525,10 @@ class Engine {
       RegularSeries reg;
       if (!detail::prepare(s.obs, opt_, sf, reg)) return;
       const int h = opt_.horizon.steps_for(reg.step);
+      if (h > kMaxHorizon) {
+        sf.problem = "horizon too long";
+        return;
+      }
       const bool reselect = !s.selection || sf.last_ts - s.selected_at >= opt_.refit;
       if (reselect) {
         sf.periods = resolve_periods(opt_.season, reg.values, reg.step);

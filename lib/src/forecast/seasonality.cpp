@@ -116,7 +116,7 @@ std::vector<int> detect_periods(std::span<const double> x, const DetectOptions& 
   std::vector<int> found;
   const std::size_t n = x.size();
   if (n < 8) return found;
-  int hi = opt.max_period > 0 ? std::min<int>(opt.max_period, static_cast<int>(n / 2)) : static_cast<int>(n / 2);
+  int hi = opt.max_period > 0 ? std::min<int>(opt.max_period, static_cast<int>(n / 3)) : static_cast<int>(n / 3);
   if (hi < opt.min_period) return found;
   // Remove a least-squares line so that trends do not dominate the ACF.
   double tm = (n - 1) / 2.0, ym = 0;

@@ -8,12 +8,12 @@ namespace lepton::forecast {
 double normal_quantile(double p) {
   if (p <= 0) return -INFINITY;
   if (p >= 1) return INFINITY;
-  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                             1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00};
+  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
+                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
                              6.680131188771972e+01, -1.328068155288572e+01};
   static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                             -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00};
+                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
   static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
                              3.754408661907416e+00};
   const double plow = 0.02425;
@@ -50,7 +50,8 @@ double sorted_quantile(const std::vector<double>& s, double p) {
 Interval Forecast::interval(std::size_t step, double level) const {
   double m = mean[step];
   double a = (1 - level) / 2;
-  if (step < sims.size() && !sims[step].empty()) return {sorted_quantile(sims[step], a), sorted_quantile(sims[step], 1 - a)};
+  if (step < sims.size() && !sims[step].empty())
+    return {sorted_quantile(sims[step], a), sorted_quantile(sims[step], 1 - a)};
   if (step >= sd.size() || !std::isfinite(sd[step])) return {m, m};
   if (log_normal && m > 0) {
     double z = normal_quantile(1 - a);

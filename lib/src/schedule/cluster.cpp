@@ -154,7 +154,7 @@ class Solver {
       key += '|';
       for (const auto& tol : task.tolerations) key += tol.key + '\x1f' + tol.value + '\x1e';
       key += '|';
-      key.append(reinterpret_cast<const char*>(&req_[t * d_]), d_ * sizeof(double));
+      key.append(reinterpret_cast<const char*>(req_.data() + t * d_), d_ * sizeof(double));
       auto [it, fresh] = elig_cache.try_emplace(key, static_cast<std::uint32_t>(elig_.size()));
       if (fresh) {
         std::vector<std::uint32_t> gs;
@@ -196,6 +196,8 @@ class Solver {
       }
     }
     // Energy dimension (the summary reports power for every objective).
+    if (d_ == 0 && opt_.objective == Objective::kEnergy)
+      throw DataError("the energy objective needs a resource: no node capacity or task request names one");
     if (d_ > 0) {
       std::string want = opt_.energy_dim;
       if (want.empty()) want = dim_index.count("cpu") ? "cpu" : plan_.dims[0];
@@ -220,7 +222,7 @@ class Solver {
   }
 
   // ---- state updates ------------------------------------------------------
-  const double* req(std::uint64_t r) const { return &req_[task_of_[r] * d_]; }
+  const double* req(std::uint64_t r) const { return req_.data() + task_of_[r] * d_; }
   bool used(std::uint32_t v) const { return !on_node_[v].empty(); }
 
   void tree_update(std::uint32_t v) {
@@ -347,7 +349,7 @@ class Solver {
       // Bounded work per group: a miss opens a node instead of a long walk.
       if (++visits > 4096) return kNo;
       std::size_t v = stack[--sp];
-      const double* f = &g.tree[v * d_];
+      const double* f = g.tree.data() + v * d_;
       bool ok = true;
       for (std::size_t k = 0; k < d_ && ok; ++k) ok = f[k] + g.tol[k] >= x[k];
       if (!ok) continue;
@@ -425,7 +427,7 @@ class Solver {
     double value = 0;
     for (std::size_t k = 0; k < d_; ++k)
       if (total_demand_[k] > 0) value += std::min(g.cap[k], remaining_demand_[k]) / total_demand_[k];
-    if (value <= 0) return kInf;
+    if (value <= 0) return pb_.nodes[g.record].price;  // nothing left to size by: the cheapest node
     return pb_.nodes[g.record].price / value - 1e-12 * g.size;
   }
 
@@ -527,7 +529,7 @@ class Solver {
 
   // Identical nodes, no constraints, nothing running: the VBP solver.
   bool try_plain_vbp() {
-    if (opt_.objective != Objective::kPack || groups_.size() != 1 || r_ == 0 || r_ > 20000) return false;
+    if (opt_.objective != Objective::kPack || groups_.size() != 1 || r_ == 0 || r_ > 20000 || d_ == 0) return false;
     const auto& g = groups_[0];
     if (!pb_.nodes[g.record].taints.empty()) return false;
     for (std::uint32_t t = 0; t < pb_.tasks.size(); ++t) {
@@ -622,6 +624,7 @@ class Solver {
     auto order = pending_order();
     std::vector<std::uint64_t> retry;
     for (std::size_t i = 0; i < order.size(); ++i) {
+      if (opt_.progress && (i & 4095) == 0) opt_.progress(i, order.size());
       auto r = order[i];
       auto v = choose(r, false);
       if (v == kNo && opt_.preempt) v = preempt_for(r, retry);
@@ -769,9 +772,12 @@ class Solver {
     if (opt_.time_limit <= 0) return;
     switch (opt_.objective) {
       case Objective::kPack:
-      case Objective::kCost:
       case Objective::kEnergy:
         empty_nodes();
+        break;
+      case Objective::kCost:
+        empty_nodes();
+        downsize();
         break;
       case Objective::kSpread:
         level();
@@ -836,6 +842,41 @@ class Solver {
       groups_[group_of_[v]].unused.insert(pos_[v]);
     }
     return ok;
+  }
+
+  // Cost: moves everything on a used node to an empty node of a cheaper
+  // group that can hold it all (eligible for every replica, same values of
+  // the labels that spread constraints count).
+  void downsize() {
+    for (std::uint32_t v = 0; v < n_; ++v) {
+      if (!used(v)) continue;
+      if ((v & 63) == 0 && out_of_time()) return;
+      auto gv = group_of_[v];
+      double best_price = pb_.nodes[groups_[gv].record].price;
+      std::uint32_t best_g = kNo;
+      for (std::uint32_t gi = 0; gi < groups_.size(); ++gi) {
+        const auto& g = groups_[gi];
+        double price = pb_.nodes[g.record].price;
+        if (gi == gv || g.unused.empty() || price >= best_price || g.spread_value != groups_[gv].spread_value) continue;
+        bool ok = true;
+        for (std::size_t k = 0; k < d_ && ok; ++k) ok = load_[v * d_ + k] <= g.cap[k] + g.tol[k];
+        for (auto q : on_node_[v]) {
+          if (!ok) break;
+          const auto& e = elig_[elig_of_task_[task_of_[q]]];
+          ok = std::find(e.begin(), e.end(), gi) != e.end();
+        }
+        if (ok) {
+          best_price = price;
+          best_g = gi;
+        }
+      }
+      if (best_g == kNo) continue;
+      auto w = groups_[best_g].members[*groups_[best_g].unused.begin()];
+      std::int64_t cost = 0;
+      for (auto q : on_node_[v]) cost += move_cost(q, w);
+      if (moves_used_ + cost > static_cast<std::int64_t>(opt_.max_moves) && cost > 0) continue;
+      for (auto q : std::vector<std::uint32_t>(on_node_[v])) relocate(q, w);
+    }
   }
 
   double total_power() const {
@@ -946,6 +987,7 @@ class Solver {
     if (candidates == 0 && blocked > 0)
       return fmt::format("spread by node: every eligible node already has {} replica(s) of {}", task.spread.max_per,
                          task.name);
+    if (d_ == 0) return fmt::format("no room on {} eligible node(s)", candidates);
     std::size_t worst = 0;
     for (std::size_t k = 1; k < d_; ++k)
       if (short_on[k] > short_on[worst]) worst = k;
@@ -1004,7 +1046,7 @@ class Solver {
       s.max_utilisation = std::max(s.max_utilisation, u);
       const auto& rec = pb_.nodes[g.record];
       s.cost += rec.price;
-      if (rec.a > 0 || rec.b > 0 || rec.c > 0) {
+      if (d_ > 0 && (rec.a > 0 || rec.b > 0 || rec.c > 0)) {
         std::size_t e = energy_dim_;
         double cap = g.cap[e];
         double uu = cap > 0 ? load_[v * d_ + e] / cap : 0;
@@ -1060,7 +1102,7 @@ class Solver {
       case Objective::kSpread:
         return "least-allocated+levelling";
       case Objective::kCost:
-        return "cost-efficient-open+empty-nodes";
+        return "cost-efficient-open+empty-nodes+downsize";
       case Objective::kEnergy:
         return "divisible-guided+empty-nodes";
     }
@@ -1163,7 +1205,7 @@ class Solver {
   EnergyResult divisible_;
   std::size_t energy_dim_ = 0;
   std::uint32_t excluded_ = kNo;
-  static constexpr std::size_t kScoredGroups = 12;
+  static constexpr std::size_t kScoredGroups = 8;
   std::size_t rotation_ = 0;
   std::size_t extra_groups_ = 0;
   std::int64_t moves_used_ = 0;

@@ -284,8 +284,14 @@ int run_schedule(const ScheduleOptions& o, Output& out, Diagnostics& diag) {
     format->finish();
     return kExitOk;
   }
+  std::uint64_t replicas = 0;
+  for (const auto& t : pb.tasks) replicas += t.replicas;
+  Progress progress("lepton-schedule: placing", replicas, diag.stream());
+  ClusterOptions copt = o.cluster;
+  copt.progress = [&](std::uint64_t done, std::uint64_t) { progress.update(done); };
   double start = detail::monotonic_seconds(), cpu_start = detail::cpu_seconds();
-  Plan plan = solve_cluster(pb, o.cluster);
+  Plan plan = solve_cluster(pb, copt);
+  progress.finish();
   double seconds = detail::monotonic_seconds() - start, cpu = detail::cpu_seconds() - cpu_start;
   if (!plan.unknown_nodes.empty()) {
     std::set<std::string> names(plan.unknown_nodes.begin(), plan.unknown_nodes.end());

@@ -341,6 +341,11 @@ class LocalSearch {
     where_.assign(p.n, kNone);
     tabu_bin_.assign(p.n, kNone);
     tabu_until_.assign(p.n, 0);
+    base_b_.resize(p.d);
+    base_c_.resize(p.d);
+    tmp_.resize(p.d);
+    inv_cap_.resize(p.d);
+    for (std::size_t k = 0; k < p.d; ++k) inv_cap_[k] = 1.0 / p.cap[k];
   }
 
   std::uint64_t moves() const { return moves_; }
@@ -359,6 +364,20 @@ class LocalSearch {
   }
 
  private:
+  // sum_k max(0, base_k + sign * add_k) / C_k, without branches.
+  double excess(const double* base, const double* add, int sign) {
+    double* t = tmp_.data();
+    if (add) {
+      const double sg = sign;
+      for (std::size_t k = 0; k < p_.d; ++k) t[k] = std::max(0.0, base[k] + sg * add[k]) * inv_cap_[k];
+    } else {
+      for (std::size_t k = 0; k < p_.d; ++k) t[k] = std::max(0.0, base[k]) * inv_cap_[k];
+    }
+    double sum = 0;
+    for (std::size_t k = 0; k < p_.d; ++k) sum += t[k];
+    return sum;
+  }
+
   double overload(const double* l) const {
     double ov = 0;
     for (std::size_t k = 0; k < p_.d; ++k)
@@ -479,34 +498,30 @@ class LocalSearch {
       std::uint32_t b = over[rng_.below(over.size())];
       std::uint32_t i = bins_[b][rng_.below(bins_[b].size())];
       const double* si = p_.size(i);
-      // Part of every move: bin b without item i.
-      double b_without = overload_with(b, nullptr, si) - ov_[b];
+      // Part of every move: bin b without item i, as excess over the limit.
+      const double* lb = &loads_[b * p_.d];
+      for (std::size_t k = 0; k < p_.d; ++k) base_b_[k] = lb[k] - si[k] - p_.limit[k];
+      double b_without = excess(base_b_.data(), nullptr, 0) - ov_[b];
       double best_delta = std::numeric_limits<double>::infinity();
       std::uint32_t best_c = kNone, best_j = kNone;
       for (std::uint32_t c = 0; c < m; ++c) {
         if (c == b) continue;
         bool i_tabu = tabu(i, c, iter);
+        const double* lc = &loads_[c * p_.d];
+        for (std::size_t k = 0; k < p_.d; ++k) base_c_[k] = lc[k] + si[k] - p_.limit[k];
         // Relocate i to c.
-        double delta = b_without + overload_with(c, si, nullptr) - ov_[c];
+        double delta = b_without + excess(base_c_.data(), nullptr, 0) - ov_[c];
         double noise = rng_.unit() * 1e-9;
         if (delta + noise < best_delta && (!i_tabu || total_ov_ + delta < best_total - 1e-12)) {
           best_delta = delta + noise;
           best_c = c;
           best_j = kNone;
         }
-        // Swap i with each item j of c.
+        // Swap i with each item j of c; no swap can beat emptying both bins.
+        if (-ov_[b] - ov_[c] + noise >= best_delta) continue;
         for (auto j : bins_[c]) {
           const double* sj = p_.size(j);
-          const double* lb = &loads_[b * p_.d];
-          const double* lc = &loads_[c * p_.d];
-          double ob = 0, oc = 0;
-          for (std::size_t k = 0; k < p_.d; ++k) {
-            double vb = lb[k] - si[k] + sj[k];
-            double vc = lc[k] - sj[k] + si[k];
-            if (vb > p_.limit[k]) ob += (vb - p_.limit[k]) / p_.cap[k];
-            if (vc > p_.limit[k]) oc += (vc - p_.limit[k]) / p_.cap[k];
-          }
-          double d2 = ob - ov_[b] + oc - ov_[c];
+          double d2 = excess(base_b_.data(), sj, 1) + excess(base_c_.data(), sj, -1) - ov_[b] - ov_[c];
           if (d2 + noise >= best_delta) continue;
           bool is_tabu = i_tabu || tabu(j, b, iter);
           if (is_tabu && total_ov_ + d2 >= best_total - 1e-12) continue;
@@ -555,6 +570,7 @@ class LocalSearch {
   std::vector<std::uint32_t> where_;
   std::vector<std::uint32_t> tabu_bin_;
   std::vector<std::uint64_t> tabu_until_;
+  std::vector<double> base_b_, base_c_, tmp_, inv_cap_;  // per dimension, scratch
 };
 
 }  // namespace

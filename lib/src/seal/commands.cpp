@@ -98,9 +98,8 @@ int run_seal(const SealCommand& c) {
   if (c.output == "-" && ::isatty(1) == 1)
     throw UsageError("refusing to write a sealed (binary) stream to a terminal; redirect it or use -o FILE");
   FdSource in(c.input);
-  Output out(c.output);
-  OutputSink sink(out);
-  seal_stream(in, sink, o);
+  FdSink out(c.output);
+  seal_stream(in, out, o);
   out.flush();
   return kExitOk;
 }
@@ -108,10 +107,9 @@ int run_seal(const SealCommand& c) {
 int run_open(const OpenCommand& c) {
   Identity id = load_identity(c.identity);
   FdSource in(c.input);
-  Output out(c.output);
-  OutputSink sink(out);
+  FdSink out(c.output);
   try {
-    open_stream(in, sink, id);
+    open_stream(in, out, id);
   } catch (const OpenError&) {
     out.flush();  // verified plaintext written so far stays; the error still ends with status 1
     throw;
@@ -140,10 +138,8 @@ int run_sign(const SignCommand& c) {
   }
   Identity id = load_identity(c.identity);
   ChainSource in(c.inputs);
-  Output out(c.output);
-  out.set_line_buffered(c.line_buffered);
-  OutputSink sink(out);
-  sign_log(in, sink, id, o);
+  FdSink out(c.output);
+  sign_log(in, out, id, o);
   out.flush();
   return kExitOk;
 }

@@ -13,7 +13,6 @@
 #include <fmt/format.h>
 
 #include "lepton/error.h"
-#include "lepton/output.h"
 #include "lepton/signals.h"
 
 namespace lepton::seal {
@@ -174,8 +173,63 @@ const std::string& ChainSource::name() const {
   return names_.empty() ? none : names_[index_];
 }
 
-void OutputSink::write(std::string_view bytes) { out_.write_bytes(bytes); }
-void OutputSink::flush() { out_.flush(); }
+namespace {
+constexpr std::size_t kGather = 256 * 1024;
+}
+
+FdSink::FdSink(const std::string& path) {
+  if (path == "-") {
+    name_ = "<stdout>";
+    return;
+  }
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd_ < 0) throw DataError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
+  own_ = true;
+  name_ = path;
+}
+
+FdSink::~FdSink() {
+  try {
+    flush();
+  } catch (...) {
+    // Destructors must not throw; callers flush explicitly to see errors.
+  }
+  if (own_) ::close(fd_);
+}
+
+void FdSink::write(std::string_view bytes) {
+  if (buf_.size() + bytes.size() < kGather) {
+    buf_.append(bytes);
+    return;
+  }
+  flush();
+  if (bytes.size() >= kGather / 4)
+    write_all(bytes.data(), bytes.size());
+  else
+    buf_.append(bytes);
+}
+
+void FdSink::flush() {
+  if (buf_.empty()) return;
+  std::string pending;
+  pending.swap(buf_);  // nothing left to re-send if the write throws
+  write_all(pending.data(), pending.size());
+  pending.clear();
+  buf_.swap(pending);  // keep the capacity
+}
+
+void FdSink::write_all(const char* data, std::size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd_, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EPIPE) throw BrokenPipe();
+      throw DataError(fmt::format("{}: write error: {}", name_, std::strerror(errno)));
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
 
 void detail::RawBuffer::grow(std::size_t size, std::size_t keep) {
   if (size <= size_) return;

@@ -241,49 +241,53 @@ SealStats seal_stream(ByteSource& in, ByteSink& out, const SealOptions& o) {
 
 namespace {
 
+// Output is gathered this much before it is written (fewer, larger writes).
+constexpr std::size_t kPlainBuffer = 1 << 20;
+
 // Decompresses authenticated plaintext and writes it out.
 class PlainWriter {
  public:
   PlainWriter(ByteSink& out, OpenStats& stats)
-      : out_(out), stats_(stats), dctx_(ZSTD_createDCtx()), buf_(ZSTD_DStreamOutSize()) {
+      : out_(out), stats_(stats), dctx_(ZSTD_createDCtx()), buf_(kPlainBuffer) {
     if (!dctx_) throw DataError("zstd: cannot create a decompression context");
   }
 
-  // Returns false on a zstd error (message in error()).
+  // Decompresses one chunk's plaintext and writes the result; false on a
+  // zstd error (message in error()).
   bool write(const std::uint8_t* data, std::size_t size) {
     ZSTD_inBuffer zin{data, size, 0};
-    while (zin.pos < zin.size) {
-      ZSTD_outBuffer zout{buf_.data(), buf_.size(), 0};
-      std::size_t rc = ZSTD_decompressStream(dctx_.get(), &zout, &zin);
-      if (ZSTD_isError(rc)) {
-        error_ = ZSTD_getErrorName(rc);
-        return false;
-      }
-      frame_done_ = rc == 0;
-      emit(zout);
-    }
-    // Drain output that zstd still holds for this input.
+    std::size_t used = 0;
     for (;;) {
-      ZSTD_outBuffer zout{buf_.data(), buf_.size(), 0};
+      ZSTD_outBuffer zout{buf_.data(), buf_.size(), used};
+      std::size_t in_before = zin.pos;
       std::size_t rc = ZSTD_decompressStream(dctx_.get(), &zout, &zin);
       if (ZSTD_isError(rc)) {
+        emit(used);
         error_ = ZSTD_getErrorName(rc);
         return false;
       }
-      if (zout.pos > 0) frame_done_ = rc == 0;
-      emit(zout);
-      if (zout.pos < zout.size) return true;
+      if (zin.pos > in_before || zout.pos > used) frame_done_ = rc == 0;
+      used = zout.pos;
+      if (used == buf_.size()) {
+        emit(used);
+        used = 0;
+        continue;
+      }
+      // All input taken and zstd had no more output to give.
+      if (zin.pos == zin.size) break;
     }
+    emit(used);
+    return true;
   }
 
   bool frame_done() const { return frame_done_; }
   const std::string& error() const { return error_; }
 
  private:
-  void emit(const ZSTD_outBuffer& zout) {
-    if (zout.pos == 0) return;
-    out_.write(std::string_view(static_cast<const char*>(zout.dst), zout.pos));
-    stats_.plaintext_bytes += zout.pos;
+  void emit(std::size_t n) {
+    if (n == 0) return;
+    out_.write(std::string_view(buf_.data(), n));
+    stats_.plaintext_bytes += n;
   }
   ByteSink& out_;
   OpenStats& stats_;

@@ -509,6 +509,7 @@ SignStats sign_log(ChainSource& in, ByteSink& out, Identity& id, const SignOptio
       jobs[i].out = s.digests[slots[i].digest].data();
     }
     run_jobs(pool, jobs);
+    if (timed && !cuts.empty() && cur.lines > 0) seg_first = now_unix();  // a segment began in this batch
 
     // Write the batch with its checkpoints.
     std::size_t written = 0;

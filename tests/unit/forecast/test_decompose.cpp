@@ -8,8 +8,8 @@ using namespace lepton::forecast;
 
 TEST(Classical, MultiplicativeFigureMatchesR) {
   // R: decompose(ts(y_pos, frequency = 12), type = "multiplicative")$figure
-  const double r[] = {0.996103698473453, 1.04491852093249, 1.08631170830583, 1.10030948808203,
-                      1.0948325276834,   1.04641070243401, 0.996974954759262, 0.945428842812468,
+  const double r[] = {0.996103698473453, 1.04491852093249,  1.08631170830583,  1.10030948808203,
+                      1.0948325276834,   1.04641070243401,  0.996974954759262, 0.945428842812468,
                       0.909875978140094, 0.912726655193787, 0.910545269823821, 0.955561653359351};
   auto d = classical_decompose(test::y_pos(), 12, true);
   ASSERT_EQ(d.figure.size(), 12u);

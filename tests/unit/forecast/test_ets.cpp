@@ -101,7 +101,7 @@ TEST(Ets, SelectsSeasonalModelForSeasonalData) {
 
 TEST(Ets, RejectsInapplicableModels) {
   std::vector<double> y = {1, 2, 0, 3, 4, 5, 6, 7, 8, 9, 10, 11};
-  EXPECT_FALSE(fit_ets(y, *parse_ets_spec("MNN", 1)));  // a zero
+  EXPECT_FALSE(fit_ets(y, *parse_ets_spec("MNN", 1)));   // a zero
   EXPECT_FALSE(fit_ets(y, *parse_ets_spec("ANA", 12)));  // fewer than two cycles
   EXPECT_FALSE(fit_ets(std::vector<double>{1, 2}, *parse_ets_spec("ANN", 1)));
 }

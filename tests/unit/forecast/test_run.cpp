@@ -216,8 +216,9 @@ TEST_F(RunTest, StreamingEmitsEveryIntervalOfDataTime) {
   std::string in;
   for (int i = 0; i < 180; ++i) {
     char buf[200];
-    std::snprintf(buf, sizeof buf, "{\"ts\":%d,\"metric\":\"x\",\"value\":%d}\n{\"ts\":%d,\"metric\":\"y\",\"value\":%d}\n",
-                  i * 60, i, i * 60, 2 * i);
+    std::snprintf(buf, sizeof buf,
+                  "{\"ts\":%d,\"metric\":\"x\",\"value\":%d}\n{\"ts\":%d,\"metric\":\"y\",\"value\":%d}\n", i * 60, i,
+                  i * 60, 2 * i);
     in += buf;
   }
   Options o;
@@ -248,7 +249,8 @@ TEST_F(RunTest, StreamingMemoryIsBounded) {
 
 TEST_F(RunTest, ShardsPartitionTheSeries) {
   std::string in;
-  for (int s = 0; s < 20; ++s) in += points("m", ",\"s\":\"" + std::to_string(s) + "\"", 5, 1, 0, [](int) { return 1.0; });
+  for (int s = 0; s < 20; ++s)
+    in += points("m", ",\"s\":\"" + std::to_string(s) + "\"", 5, 1, 0, [](int) { return 1.0; });
   Options o;
   o.model = "naive";
   o.horizon = *parse_horizon("1");

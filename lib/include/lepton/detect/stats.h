@@ -18,6 +18,14 @@ class StateReader;
 /// where erfc underflows.
 double normal_surprise(double z);
 
+/// -ln P(X >= c) for X ~ Poisson(mu): how surprising a count of at least c
+/// is when mu is expected. 0 for c <= 0 or c <= mu-ish; exact in the far tail.
+double poisson_surprise(double c, double mu);
+
+/// -ln of the upper tail of a chi-square distribution with k degrees of
+/// freedom at x (the surprise of a squared Mahalanobis distance).
+double chi2_surprise(double x, double k);
+
 /// The inverse: the |z| whose two-sided tail has surprise `s` (s >= 0).
 double surprise_to_sigma(double s);
 
@@ -126,6 +134,8 @@ class Calibrator {
     double clip = 1.5;
     double floor = 0;
     std::uint32_t learn = 150;
+    bool block_clip = false;
+    bool clip_learning = false;
   };
   explicit Calibrator(const Params& p);
   Calibrator() : Calibrator(Params{}) {}

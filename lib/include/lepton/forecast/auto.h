@@ -23,7 +23,7 @@ struct AutoOptions {
 /// What validation found, for reports and tests.
 struct AutoReport {
   std::vector<std::string> candidates;
-  std::vector<double> errors;  ///< mean scaled absolute validation error per candidate
+  std::vector<double> errors;       ///< mean scaled absolute validation error per candidate
   std::vector<std::size_t> chosen;  ///< indices of the combined candidates, best first
   std::vector<double> weights;      ///< their weights
   double interval_factor = 1;       ///< scale applied to the members' weighted sd
@@ -40,8 +40,8 @@ struct AutoReport {
 /// auto.cpp). Periods whose two cycles plus the origins do not fit in the
 /// history are dropped; a series too short for any validation gets drift
 /// (naive below 3 points).
-Forecast auto_forecast(std::span<const double> y, const std::vector<int>& periods, int h,
-                       const AutoOptions& opt = {}, AutoReport* report = nullptr);
+Forecast auto_forecast(std::span<const double> y, const std::vector<int>& periods, int h, const AutoOptions& opt = {},
+                       AutoReport* report = nullptr);
 
 /// Forecasts with a selection made earlier by auto_forecast() (its chosen
 /// candidates, weights, interval factor and periods), refitting only the

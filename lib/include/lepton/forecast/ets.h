@@ -37,11 +37,11 @@ struct EtsModel {
   double sigma2 = 0;  ///< innovation variance: sum(e^2)/(n - k + 1), as R
   double loglik = 0;  ///< log-likelihood
   double aic = 0, aicc = 0, bic = 0;
-  double mse = 0;    ///< in-sample mean squared one-step error
-  int n = 0;         ///< observations used
-  int k = 0;         ///< estimated parameters (counted as R's ets(), incl. sigma)
-  double level = 0;  ///< final level l_n
-  double slope = 0;  ///< final slope b_n
+  double mse = 0;              ///< in-sample mean squared one-step error
+  int n = 0;                   ///< observations used
+  int k = 0;                   ///< estimated parameters (counted as R's ets(), incl. sigma)
+  double level = 0;            ///< final level l_n
+  double slope = 0;            ///< final slope b_n
   std::vector<double> season;  ///< final seasonal states; season[j] applies to step n+1+j (mod m)
   std::vector<double> fitted;  ///< one-step forecasts of the history
 };

@@ -57,13 +57,13 @@ struct Options {
   SeasonSpec season;
   std::string model = "auto";
   std::vector<double> levels{0.95};
-  std::optional<double> eta;  ///< --eta THRESHOLD
-  bool eta_below = false;     ///< --below (default above)
-  double every = 0;           ///< --every: streaming when > 0 (seconds of data time)
-  double refit = 86400;       ///< streaming: re-select models after this much data time
-  std::size_t history = 5000; ///< steps kept per series
-  int max_fill = 3;           ///< gaps up to this many steps are short
-  int threads = 0;            ///< 0: all cores
+  std::optional<double> eta;   ///< --eta THRESHOLD
+  bool eta_below = false;      ///< --below (default above)
+  double every = 0;            ///< --every: streaming when > 0 (seconds of data time)
+  double refit = 86400;        ///< streaming: re-select models after this much data time
+  std::size_t history = 5000;  ///< steps kept per series
+  int max_fill = 3;            ///< gaps up to this many steps are short
+  int threads = 0;             ///< 0: all cores
   Shard shard;
 };
 
@@ -71,11 +71,11 @@ struct Options {
 struct SeriesForecast {
   std::string key;
   double step = 0;
-  double last_ts = 0;     ///< time of the last step of the history
+  double last_ts = 0;  ///< time of the last step of the history
   double last_value = 0;
   std::vector<int> periods;
-  Forecast forecast;      ///< empty mean: not forecast (see `problem`)
-  std::string problem;    ///< why a series could not be forecast
+  Forecast forecast;    ///< empty mean: not forecast (see `problem`)
+  std::string problem;  ///< why a series could not be forecast
   std::vector<Gap> long_gaps;
 };
 

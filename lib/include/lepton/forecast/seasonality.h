@@ -16,11 +16,11 @@ std::vector<double> acf(std::span<const double> x, int max_lag);
 bool seasonality_test(std::span<const double> x, int m, double z = 1.645);
 
 struct DetectOptions {
-  int max_periods = 2;    ///< at most this many periods
+  int max_periods = 2;  ///< at most this many periods
   int min_period = 2;
-  int max_period = 0;     ///< 0: n/2 (two full cycles are needed)
-  double z = 3.0;         ///< a peak exceeds z / sqrt(n) (raised family-wise for the first period)
-  double min_acf = 0.1;   ///< and min_acf, and rises 3 min_acf above the troughs beside it
+  int max_period = 0;    ///< 0: n/3 (three full cycles are needed)
+  double z = 3.0;        ///< a peak exceeds z / sqrt(n) (raised family-wise for the first period)
+  double min_acf = 0.1;  ///< and min_acf, and rises 3 min_acf above the troughs beside it
 };
 
 /// Detects seasonal periods (in steps), shortest first. The series is

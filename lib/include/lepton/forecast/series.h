@@ -21,8 +21,8 @@ struct Observation {
 double infer_step(std::span<const double> sorted_ts);
 
 struct RegularOptions {
-  double step = 0;      ///< seconds; 0 infers it with infer_step()
-  int max_fill = 3;     ///< gaps of up to this many missing steps are short
+  double step = 0;                     ///< seconds; 0 infers it with infer_step()
+  int max_fill = 3;                    ///< gaps of up to this many missing steps are short
   std::size_t max_steps = 10'000'000;  ///< a longer span throws std::range_error
 };
 

@@ -20,10 +20,10 @@ struct Interval {
 /// standardised errors (`std_errors`, e.g. from rolling-origin validation),
 /// or a normal distribution with standard deviation `sd`.
 struct Forecast {
-  std::string model;              ///< e.g. "ETS(A,Ad,A)", "snaive(168)"
-  std::vector<double> mean;       ///< point forecast per step
-  std::vector<double> sd;         ///< standard deviation of the h-step error (empty: no interval)
-  std::vector<double> std_errors; ///< sorted standardised errors e/sd, pooled over steps (optional)
+  std::string model;                      ///< e.g. "ETS(A,Ad,A)", "snaive(168)"
+  std::vector<double> mean;               ///< point forecast per step
+  std::vector<double> sd;                 ///< standard deviation of the h-step error (empty: no interval)
+  std::vector<double> std_errors;         ///< sorted standardised errors e/sd, pooled over steps (optional)
   std::vector<std::vector<double>> sims;  ///< per step, sorted simulated values (optional)
   /// When set, `sd` is the standard deviation of log(y) and intervals are
   /// exp(log(mean) +- z sd) (models fitted on the log scale).

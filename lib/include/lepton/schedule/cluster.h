@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,7 @@ struct ClusterOptions {
   Objective objective = Objective::kPack;
   /// Processor-time budget, seconds, of the improvement phase (local
   /// search after the constructive placement).
-  double time_limit = 0.01;
+  double time_limit = 0.006;
   std::uint64_t seed = 1;
   /// Migrations of running replicas allowed (tasks' current `node`); 0 keeps
   /// every running replica where it is.
@@ -50,6 +51,8 @@ struct ClusterOptions {
   /// Dimension whose utilisation drives the power model (empty: "cpu" if
   /// present, else the first dimension).
   std::string energy_dim;
+  /// Called now and then while replicas are placed: (placed so far, to place).
+  std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 
 inline constexpr std::uint32_t kUnplaced = 0xffffffffu;

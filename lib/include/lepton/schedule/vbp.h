@@ -63,7 +63,7 @@ struct VbpOptions {
   /// Budget of the local search in seconds of processor time (the
   /// constructive heuristics always run to completion). 0 disables the
   /// local search.
-  double time_limit = 0.01;
+  double time_limit = 0.006;
   /// Deterministic effort cap of the local search in moves; 0 picks one in
   /// proportion to the instance size. The search stops at whichever of the
   /// two limits comes first, so results are reproducible when the time

@@ -8,10 +8,6 @@
 #include <string_view>
 #include <vector>
 
-namespace lepton {
-class Output;
-}
-
 namespace lepton::seal {
 
 namespace detail {
@@ -119,15 +115,26 @@ class ByteSink {
   virtual void flush() = 0;
 };
 
-/// Writes through lepton::Output (stdout or -o FILE, EPIPE -> BrokenPipe).
-class OutputSink : public ByteSink {
+/// Writes to a file ("-" is stdout) with write(2): large writes go out
+/// directly without a copy, small ones are gathered. A closed pipe throws
+/// BrokenPipe; other errors throw DataError naming the file. The file is
+/// created (mode 0666 & ~umask) or truncated.
+class FdSink : public ByteSink {
  public:
-  explicit OutputSink(Output& out) : out_(out) {}
+  explicit FdSink(const std::string& path);
+  ~FdSink() override;
+  FdSink(const FdSink&) = delete;
+  FdSink& operator=(const FdSink&) = delete;
   void write(std::string_view bytes) override;
   void flush() override;
+  const std::string& name() const { return name_; }
 
  private:
-  Output& out_;
+  void write_all(const char* data, std::size_t size);
+  int fd_ = 1;
+  bool own_ = false;
+  std::string name_;
+  std::string buf_;
 };
 
 /// Collects bytes in a string (tests, fuzzing).
