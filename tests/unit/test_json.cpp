@@ -213,8 +213,14 @@ TEST(Json, NumbersAcrossTheFastPathBoundary) {
 
 TEST(JsonWriter, InvalidUtf8BecomesReplacementCharacter) {
   std::string out;
-  lepton::append_json_string(out, "a\xff" "b\xc3\xa9" "c\xe2\x82");
-  EXPECT_EQ(out, "\"a\xef\xbf\xbd" "b\xc3\xa9" "c\xef\xbf\xbd\xef\xbf\xbd\"");
+  lepton::append_json_string(out,
+                             "a\xff"
+                             "b\xc3\xa9"
+                             "c\xe2\x82");
+  EXPECT_EQ(out,
+            "\"a\xef\xbf\xbd"
+            "b\xc3\xa9"
+            "c\xef\xbf\xbd\xef\xbf\xbd\"");
   JsonDocument doc;
   EXPECT_TRUE(doc.parse(out)) << doc.error();
 }
