@@ -1,6 +1,8 @@
 // Evaluates library models directly on the M4 Hourly data (no NDJSON), for
-// model development and the per-model table of the benchmark.
+// model development; bench/m4/run measures the tool itself.
 // Usage: m4_models DATA_DIR MODEL... (model names as lepton-forecast --model)
+// Environment: M4_PERIODS = detect | 24 | (unset: 24,168) picks the periods;
+// M4_PER=PREFIX writes per-series sMAPE, MASE and model to PREFIX.<model>.
 #include <chrono>
 #include <cstdio>
 #include <ctime>

@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
       ->type_name("X")
       ->capture_default_str();
   app.add_option("-r,--rule", o.rules, "Threshold rule, e.g. 'value > 0.9 for 5m' or 'absent for 2m' (repeatable)")
-      ->type_name("RULE");
+      ->type_name("RULE")
+      ->allow_extra_args(false);
   app.add_option("--field", o.value_field, "Name of the numeric field to watch")->type_name("NAME")->capture_default_str();
   app.add_option("--time-field", o.time_field, "Name of the time field (records without it are timed on arrival)")
       ->type_name("NAME")
@@ -77,7 +78,8 @@ int main(int argc, char** argv) {
       ->type_name("NAME")
       ->capture_default_str();
   app.add_option("--count-by", count_by, "Count events per distinct combination of these fields per window")
-      ->type_name("FIELD,...");
+      ->type_name("FIELD,...")
+      ->allow_extra_args(false);
   app.add_option("-w,--window", window, "Window of --count-by")->type_name("DURATION")->capture_default_str();
   app.add_option("--by", o.by, "Score the metrics of each value of LABEL together (Mahalanobis distance)")
       ->type_name("LABEL");

@@ -93,7 +93,7 @@ AlertEvent step_alert(const AlertOptions& o, AlertState& st, double ts, double v
   return AlertEvent::kNone;
 }
 
-std::string alert_reason(const Verdict& v, double since, double now) {
+std::string alert_reason(const Verdict& v, double value, double since, double now) {
   std::string r;
   double s = std::fabs(v.sigma);
   const char* side = v.sigma >= 0 ? "above" : "below";
@@ -112,6 +112,12 @@ std::string alert_reason(const Verdict& v, double since, double now) {
       break;
     case Basis::kCorrelation:
       r = fmt::format("unusual combination of metrics ({:.1f} sigma from the usual relation)", s);
+      break;
+    case Basis::kEventRate:
+      r = fmt::format("burst: {:.6g} events where {:.3g} are usual", value, v.expected);
+      break;
+    case Basis::kNewKey:
+      r = "new key never seen before";
       break;
     default:
       r = fmt::format("{:.1f} sigma {} the {}", s, side, basis_text(v.basis));
@@ -156,7 +162,7 @@ void AlertState::load(StateReader& r) {
   top.hi = r.f64();
   top.sigma = r.f64();
   std::uint8_t b = r.u8();
-  if (b > static_cast<std::uint8_t>(Basis::kCorrelation)) r.corrupt("bad alert basis");
+  if (b > static_cast<std::uint8_t>(Basis::kNewKey)) r.corrupt("bad alert basis");
   top.basis = static_cast<Basis>(b);
   value = r.f64();
 }

@@ -27,6 +27,8 @@ std::string_view basis_text(Basis b) {
     case Basis::kChangePoint: return "previous regime";
     case Basis::kPattern: return "usual patterns";
     case Basis::kCorrelation: return "usual relation between metrics";
+    case Basis::kEventRate: return "usual event count";
+    case Basis::kNewKey: return "known keys";
   }
   return "baseline";
 }
@@ -275,8 +277,8 @@ class CusumCore {
     double r = x - mean_;
     mae_ += a * (std::fabs(r) - mae_);
     mean_ += a * r;
-    if (g > 4 * kAlarm) {
-      // The shift is established: learn the new level quickly.
+    if (g >= kAlarm) {
+      // Alarm: restart from the new level, so one shift is reported once.
       hi_ = lo_ = 0;
       mean_ = x;
     }
@@ -627,7 +629,7 @@ class Ensemble final : public Detector {
 
   // The raw measure of the probabilistic views: the surprise in nats, or
   // (linear) the deviation in spreads, whose ratios are steadier far out.
-  double deviation(double z) const { return p_.linear ? std::fabs(z) : normal_surprise(z); }
+  double deviation(double z) const { return p_.linear ? std::fabs(z) : fast_normal_surprise(z); }
 
   // Distance from the latest pattern_length values (ending with x) to the
   // nearest earlier stretch within pattern_lags, as RMS difference. dist_[lag]

@@ -59,6 +59,35 @@ void put_number(JsonWriter& w, double v, int digits) {
   w.raw(std::string_view(buf, static_cast<std::size_t>(e - buf)));
 }
 
+// A score in [0, 1] with at most 4 decimals: 0, 1, 0.5, 0.1234.
+void append_score(std::string& out, double s) {
+  long k = std::lround(std::clamp(std::isnan(s) ? 0.0 : s, 0.0, 1.0) * 10000);
+  if (k == 0 || k == 10000) {
+    out.push_back(k ? '1' : '0');
+    return;
+  }
+  char buf[8] = {'0', '.'};
+  int digits[4] = {static_cast<int>(k / 1000), static_cast<int>(k / 100 % 10), static_cast<int>(k / 10 % 10),
+                   static_cast<int>(k % 10)};
+  int last = 3;
+  while (digits[last] == 0) --last;
+  int n = 2;
+  for (int i = 0; i <= last; ++i) buf[n++] = static_cast<char>('0' + digits[i]);
+  out.append(buf, static_cast<std::size_t>(n));
+}
+
+// An estimate (expected, lo, hi) to about 7 significant digits: the shortest
+// text of the nearest float, which is much faster than fixed precision.
+void append_approx(std::string& out, double v) {
+  char buf[40];
+  char* e;
+  if (std::fabs(v) < 3e38 && (v == 0 || std::fabs(v) > 1e-37))
+    e = fmt::format_to(buf, FMT_COMPILE("{}"), static_cast<float>(v));
+  else
+    e = fmt::format_to(buf, FMT_COMPILE("{}"), v);
+  out.append(buf, static_cast<std::size_t>(e - buf));
+}
+
 // Per-key state of event counting.
 struct EventKey {
   double rate = 0;          // smoothed count per window
@@ -222,11 +251,13 @@ class Engine {
     return kNaN;
   }
 
+  // The hot path: fields are appended as text, numbers with the fast
+  // formatters below (scores to 4 decimals, bands to float precision).
   void annotate(const Series& s, std::string_view line, double ts, double x, const Verdict& v, const Rule* rule) {
     if (o_.format != OutputFormat::kNdjson) return;  // other formats plug in here
     std::string& b = out_.buffer();
-    JsonWriter w(b);
     if (line.empty()) {
+      JsonWriter w(b);
       w.begin_object();
       w.key("ts");
       put_number(w, ts, 17);
@@ -234,32 +265,29 @@ class Engine {
       w.key("value");
       w.number(x);
     } else {
+      JsonWriter w(b);
       w.extend_object(line);
     }
-    w.key("score");
-    put_number(w, v.score, 4);
-    w.key("anomaly");
-    w.boolean(v.score >= o_.threshold);
+    b.append(",\"score\":");
+    append_score(b, v.score);
+    b.append(v.score >= o_.threshold ? ",\"anomaly\":true" : ",\"anomaly\":false");
     if (std::isfinite(v.expected)) {
-      w.key("expected");
-      put_number(w, v.expected, 6);
+      b.append(",\"expected\":");
+      append_approx(b, v.expected);
     }
     if (std::isfinite(v.lo)) {
-      w.key("lo");
-      put_number(w, v.lo, 6);
+      b.append(",\"lo\":");
+      append_approx(b, v.lo);
     }
     if (std::isfinite(v.hi)) {
-      w.key("hi");
-      put_number(w, v.hi, 6);
+      b.append(",\"hi\":");
+      append_approx(b, v.hi);
     }
-    if (rule) {
-      w.key("reason");
-      w.string(rule->text);
-    } else if (!reason_.empty()) {
-      w.key("reason");
-      w.string(reason_);
+    if (rule || !reason_.empty()) {
+      b.append(",\"reason\":");
+      append_json_string(b, rule ? std::string_view(rule->text) : std::string_view(reason_));
     }
-    w.end_object();
+    b.push_back('}');
     out_.end_line();
   }
 
@@ -347,24 +375,27 @@ class Engine {
   void detector_alert(Series& s, AlertEvent e, double ts) {
     const AlertState& a = s.alert;
     if (e != AlertEvent::kResolved) fired_ = true;
-    std::uint64_t id = s.hash * 31 + 1;
-    update_risk(s, id, e, a.severity, a.peak, ts);
-    if (!o_.alerts) return;
+    if (o_.alerts) write_detector_alert(s, e, ts);
+    update_risk(s, s.hash * 31 + 1, e, a.severity, a.peak, ts);
+  }
+
+  void write_detector_alert(const Series& s, AlertEvent e, double ts) {
+    const AlertState& a = s.alert;
     scratch_.clear();
     JsonWriter w(scratch_);
     begin_alert(w, s, ts, e == AlertEvent::kResolved ? "resolved" : "firing", a.severity);
     w.key("score");
     put_number(w, a.peak, 4);
     w.key("value");
-    put_number(w, a.value, 6);
+    w.number(a.value);
     if (std::isfinite(a.top.expected)) {
       w.key("expected");
       put_number(w, a.top.expected, 6);
     }
     w.key("reason");
-    w.string(alert_reason(a.top, a.start, e == AlertEvent::kResolved ? a.fired : ts));
+    w.string(alert_reason(a.top, a.value, a.start, e == AlertEvent::kResolved ? a.fired : ts));
     w.key("detector");
-    w.string(detector_name_);
+    w.string(o_.count_by.empty() ? detector_name_ : std::string("events"));
     w.key("since");
     put_number(w, a.start, 17);
     if (e == AlertEvent::kResolved) {
@@ -377,11 +408,14 @@ class Engine {
 
   void rule_alert(Series& s, std::size_t i, AlertEvent e, double ts, double x, double q) {
     const Rule& r = rules_[i];
-    const AlertState& a = s.rule_alerts[i];
     if (e != AlertEvent::kResolved) fired_ = true;
-    std::uint64_t id = s.hash * 31 + 2 + i;
-    update_risk(s, id, e, r.severity, 1.0, ts);
-    if (!o_.alerts) return;
+    if (o_.alerts) write_rule_alert(s, i, e, ts, x, q);
+    update_risk(s, s.hash * 31 + 2 + i, e, r.severity, 1.0, ts);
+  }
+
+  void write_rule_alert(const Series& s, std::size_t i, AlertEvent e, double ts, double x, double q) {
+    const Rule& r = rules_[i];
+    const AlertState& a = s.rule_alerts[i];
     scratch_.clear();
     JsonWriter w(scratch_);
     begin_alert(w, s, ts, e == AlertEvent::kResolved ? "resolved" : "firing", r.severity);
@@ -390,7 +424,8 @@ class Engine {
     w.key("value");
     put_number(w, x, 6);
     std::string reason = r.text;
-    if (r.quantity != Quantity::kValue && std::isfinite(q)) reason += fmt::format(" ({} {:.6g})", quantity_name(r), q);
+    if (r.quantity != Quantity::kValue && std::isfinite(q))
+      reason += fmt::format(" ({} {:.6g})", quantity_name(r), r.absolute ? std::fabs(q) : q);
     if (r.quantity == Quantity::kValue) reason += fmt::format(" (value {:.6g})", x);
     w.key("reason");
     w.string(reason);
@@ -451,23 +486,32 @@ class Engine {
     if (std::isnan(now_) || ts > now_) now_ = ts;
   }
 
+  // Absence is judged against the stream's time (the newest timestamp seen).
+  // A scan finds the series that went quiet and the earliest moment the next
+  // one could; series that report meanwhile only push their deadline later,
+  // so nothing is scanned before that moment.
   void maybe_check_absent() {
     if (absent_rules_.empty() || std::isnan(now_)) return;
     if (!std::isnan(next_absent_) && now_ < next_absent_) return;
     check_absent();
-    next_absent_ = now_ + std::max(min_absent_ / 4, 1.0);
   }
 
   void check_absent() {
+    double next = std::numeric_limits<double>::infinity();
     for (auto& [h, head] : table_)
       for (Series* s = head.get(); s; s = s->next.get())
         for (std::size_t i = 0; i < absent_rules_.size(); ++i) {
           const Rule& r = absent_rules_[i];
           if (!s->absent_selected[i] || s->absent_fired[i] || std::isnan(s->last_ts)) continue;
-          if (now_ - s->last_ts < r.hold) continue;
+          if (now_ - s->last_ts < r.hold) {
+            next = std::min(next, s->last_ts + r.hold);
+            continue;
+          }
           s->absent_fired[i] = 1;
           absent_alert(*s, i, true, now_);
         }
+    // New series have later deadlines than any seen so far.
+    next_absent_ = std::isinf(next) ? now_ + min_absent_ : next;
   }
 
   void resolve_absent(Series& s, double ts) {
@@ -481,7 +525,6 @@ class Engine {
   void absent_alert(Series& s, std::size_t i, bool firing, double ts) {
     const Rule& r = absent_rules_[i];
     if (firing) fired_ = true;
-    update_risk(s, s.hash * 31 + 1000 + i, firing ? AlertEvent::kFiring : AlertEvent::kResolved, r.severity, 1.0, ts);
     scratch_.clear();
     JsonWriter w(scratch_);
     begin_alert(w, s, ts, firing ? "firing" : "resolved", r.severity);
@@ -496,6 +539,7 @@ class Engine {
     put_number(w, s.last_ts, 17);
     w.end_object();
     emit_alert_line();
+    update_risk(s, s.hash * 31 + 1000 + i, firing ? AlertEvent::kFiring : AlertEvent::kResolved, r.severity, 1.0, ts);
   }
 
   // ---- events ---------------------------------------------------------------
@@ -559,6 +603,9 @@ class Engine {
   void close_window(std::int64_t w) {
     const double end = static_cast<double>(w + 1) * o_.window;
     const bool judged = ev_windows_ >= kEventLearn;
+    // How often a key in a window is new (after the learning windows), with
+    // slow forgetting: a new key is notable only where keys rarely appear.
+    const double p_new = (ev_new_ + 0.5) / (ev_key_windows_ + 1.0);
     std::size_t fresh = 0;
     for (Series* s : touched_) {
       EventKey& k = s->ev;
@@ -570,16 +617,14 @@ class Engine {
       v.lo = 0;
       v.hi = mu + o_.detector.band * std::sqrt(mu);
       v.sigma = (c - mu) / std::sqrt(mu);
-      v.basis = Basis::kRecentMean;
+      v.basis = Basis::kEventRate;
       reason_.clear();
       if (judged) {
         double burst = absolute_score(poisson_surprise(c, mu));
-        double novel = 0;
-        if (k.windows == 0) novel = squash(-std::log(std::max(ev_new_frac_, 1e-4)), std::log(100.0));
+        double novel = k.windows == 0 ? squash(-std::log(p_new), std::log(20.0)) : 0.0;
         v.score = v.strength = std::max(burst, novel);
-        if (v.score >= o_.threshold)
-          reason_ = novel > burst ? "new key never seen before"
-                                  : fmt::format("burst: {} events where {:.3g} are usual", k.count, mu);
+        if (novel > burst) v.basis = Basis::kNewKey;
+        if (v.score >= o_.threshold) reason_ = alert_reason(v, c, kNaN, kNaN);
       }
       if (k.windows == 0) ++fresh;
       k.rate = k.windows == 0 ? kKeyAlpha * c : k.rate + kKeyAlpha * (c - k.rate);
@@ -590,16 +635,35 @@ class Engine {
       process(*s, {}, end, c, v);
       reason_.clear();
     }
-    if (!touched_.empty() && judged)
-      ev_new_frac_ += 0.1 * (static_cast<double>(fresh) / static_cast<double>(touched_.size()) - ev_new_frac_);
-    else if (!touched_.empty() && ev_windows_ + 1 == kEventLearn)
-      ev_new_frac_ = static_cast<double>(fresh) / static_cast<double>(touched_.size());
+    // Keys whose alert is open but that sent nothing in this window count
+    // zero, so that their incident can resolve.
+    if (track_alerts_) {
+      for (Series* s : alerting_) {
+        if (s->ev.counted == w || s->alert.phase == AlertPhase::kIdle) continue;
+        EventKey& k = s->ev;
+        if (w > k.last + 1) k.rate *= std::pow(1 - kKeyAlpha, static_cast<double>(w - k.last - 1));
+        Verdict v;
+        v.expected = std::max({k.rate, ev_pop_, 1e-3});
+        v.basis = Basis::kEventRate;
+        k.rate -= kKeyAlpha * k.rate;
+        k.last = w;
+        process(*s, {}, end, 0, v);
+      }
+      std::erase_if(alerting_, [](const Series* s) { return s->alert.phase == AlertPhase::kIdle; });
+      for (Series* s : touched_)
+        if (s->alert.phase != AlertPhase::kIdle && std::find(alerting_.begin(), alerting_.end(), s) == alerting_.end())
+          alerting_.push_back(s);
+    }
+    if (judged) {
+      ev_new_ = 0.99 * ev_new_ + static_cast<double>(fresh);
+      ev_key_windows_ = 0.99 * ev_key_windows_ + static_cast<double>(touched_.size());
+    }
     // The total over all keys: floods and drops.
     if (!total_) {
-      key_.clear();
+      std::string key;  // not key_: the caller may hold the key of an event
       std::vector<Label> none;
-      append_series_key(key_, o_.event_metric + ".total", none);
-      total_ = &series(stable_hash(key_), key_, o_.event_metric + ".total", none);
+      append_series_key(key, o_.event_metric + ".total", none);
+      total_ = &series(stable_hash(key), key, o_.event_metric + ".total", none);
     }
     double t = static_cast<double>(ev_total_);
     Verdict v;
@@ -734,11 +798,15 @@ class Engine {
   void entity_alert(Entity& e, AlertEvent ev, double ts) {
     const AlertState& a = e.alert;
     if (ev != AlertEvent::kResolved) fired_ = true;
+    if (o_.alerts) write_entity_alert(e, ev, ts);
     Series pseudo;
     pseudo.hash = stable_hash(e.name);
     pseudo.labels.emplace_back(o_.by, e.name);
     update_risk(pseudo, pseudo.hash * 31 + 3, ev, a.severity, a.peak, ts);
-    if (!o_.alerts) return;
+  }
+
+  void write_entity_alert(const Entity& e, AlertEvent ev, double ts) {
+    const AlertState& a = e.alert;
     scratch_.clear();
     JsonWriter w(scratch_);
     w.begin_object();
@@ -815,7 +883,9 @@ class Engine {
     std::nth_element(ages.begin(), ages.begin() + static_cast<std::ptrdiff_t>(drop), ages.end());
     std::uint64_t cut = ages[drop];
     for (auto it = table_.begin(); it != table_.end();) {
-      if (it->second->touched < cut && it->second.get() != total_ && it->second->ev.counted != ev_window_)
+      const Series& s = *it->second;
+      if (s.touched < cut && &s != total_ && s.ev.counted != ev_window_ && s.alert.phase == AlertPhase::kIdle &&
+          s.next == nullptr)
         it = table_.erase(it);
       else
         ++it;
@@ -843,7 +913,8 @@ class Engine {
     w.u64(ev_total_);
     w.f64(ev_pop_);
     w.u64(ev_pop_n_);
-    w.f64(ev_new_frac_);
+    w.f64(ev_new_);
+    w.f64(ev_key_windows_);
     w.f64(tot_mean_);
     w.f64(tot_var_);
     w.u64(tot_n_);
@@ -915,7 +986,8 @@ class Engine {
       ev_total_ = r.u64();
       ev_pop_ = r.f64();
       ev_pop_n_ = r.u64();
-      ev_new_frac_ = r.f64();
+      ev_new_ = r.f64();
+      ev_key_windows_ = r.f64();
       tot_mean_ = r.f64();
       tot_var_ = r.f64();
       tot_n_ = r.u64();
@@ -1000,6 +1072,7 @@ class Engine {
       for (std::size_t i = 0; i < s->absent_fired.size(); ++i)
         if (s->absent_fired[i]) restore_risk(*s, s->hash * 31 + 1000 + i, severity_weight(absent_rules_[i].severity));
     }
+    if (!o_.count_by.empty() && s->alert.phase != AlertPhase::kIdle) alerting_.push_back(s.get());
     auto it = table_.find(s->hash);
     if (it == table_.end()) {
       std::uint64_t h = s->hash;
@@ -1041,8 +1114,9 @@ class Engine {
   bool ev_started_ = false;
   std::int64_t ev_window_ = 0;
   std::uint64_t ev_windows_ = 0, ev_total_ = 0, ev_pop_n_ = 0, tot_n_ = 0;
-  double ev_pop_ = 0, ev_new_frac_ = 0, tot_mean_ = 0, tot_var_ = 0;
+  double ev_pop_ = 0, ev_new_ = 0, ev_key_windows_ = 0, tot_mean_ = 0, tot_var_ = 0;
   std::vector<Series*> touched_;
+  std::vector<Series*> alerting_;  // event keys with an open alert
   Series* total_ = nullptr;
   // multivariate
   std::unordered_map<std::string, std::unique_ptr<Entity>> entities_;

@@ -157,7 +157,7 @@ class RuleParser {
   // The ':' that ends a selector: the last one outside quotes and braces
   // before the first comparison operator (metric names may contain ':').
   std::size_t selector_colon() const {
-    std::size_t colon = std::string_view::npos;
+    std::size_t colon = std::string_view::npos, quote = 0;
     int depth = 0;
     bool quoted = false;
     for (std::size_t i = pos_; i < s_.size(); ++i) {
@@ -167,12 +167,16 @@ class RuleParser {
         else if (c == '"') quoted = false;
         continue;
       }
-      if (c == '"') quoted = true;
+      if (c == '"') {
+        quoted = true;
+        quote = i;
+      }
       else if (c == '{') ++depth;
       else if (c == '}') --depth;
       else if (depth == 0 && c == ':') colon = i;
       else if (depth == 0 && (c == '<' || c == '>' || c == '=' || c == '!')) break;
     }
+    if (quoted) fail_at(quote, "unterminated quoted string");
     return colon;
   }
   void parse_selector(Rule& r, std::size_t end) {

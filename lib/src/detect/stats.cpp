@@ -74,6 +74,17 @@ double chi2_surprise(double x, double k) {
   return s > 0 ? s : 0.0;
 }
 
+double fast_normal_surprise(double z) {
+  // -ln erfc(x), x = |z| / sqrt 2, with erfc(x) ~ t P(t) exp(-x^2),
+  // t = 1 / (1 + p x) (Abramowitz and Stegun 7.1.26).
+  double x = std::fabs(z) * 0.70710678118654752;
+  if (!(x < 1e150)) return std::isnan(z) ? 0.0 : std::numeric_limits<double>::infinity();
+  double t = 1.0 / (1.0 + 0.3275911 * x);
+  double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+  double s = x * x - std::log(poly);
+  return s > 0 ? s : 0.0;
+}
+
 double surprise_to_sigma(double s) {
   if (!(s > 0)) return 0.0;
   if (std::isinf(s)) return std::numeric_limits<double>::infinity();
@@ -151,8 +162,8 @@ void RollingWindow::save(StateWriter& w) const {
 void RollingWindow::load(StateReader& r) {
   std::uint64_t cap = r.count(0);
   std::uint64_t size = r.count(8);
-  if (cap == 0 || cap > (1u << 24) || size > cap) r.corrupt("bad rolling window size");
-  buf_.assign(cap, 0.0);
+  if (cap != buf_.size() || size > cap) r.corrupt("rolling window size differs");
+  std::fill(buf_.begin(), buf_.end(), 0.0);
   size_ = size;
   for (std::size_t i = 0; i < size_; ++i) buf_[i] = r.f64();
   head_ = size_ % buf_.size();
@@ -239,8 +250,8 @@ void RollingMedian::save(StateWriter& w) const {
 void RollingMedian::load(StateReader& r) {
   std::uint64_t cap = r.count(0);
   std::uint64_t size = r.count(8);
-  if (cap == 0 || cap > (1u << 24) || size > cap) r.corrupt("bad rolling median size");
-  ring_.assign(cap, 0.0);
+  if (cap != ring_.size() || size > cap) r.corrupt("rolling median size differs");
+  std::fill(ring_.begin(), ring_.end(), 0.0);
   sorted_.clear();
   sorted_.reserve(cap);
   size_ = 0;

@@ -252,6 +252,7 @@ struct SeriesState {
   double max_ts = -INFINITY;
   std::optional<AutoReport> selection;
   double selected_at = -INFINITY;
+  std::size_t selected_steps = 0;  // history length at the selection
 };
 
 std::string level_suffix(double level) {
@@ -529,7 +530,11 @@ class Engine {
         sf.problem = "horizon too long";
         return;
       }
-      const bool reselect = !s.selection || sf.last_ts - s.selected_at >= opt_.refit;
+      // Re-select after --refit of data time, and early on whenever the
+      // history has doubled or the last selection could not validate.
+      const bool reselect = !s.selection || sf.last_ts - s.selected_at >= opt_.refit ||
+                            reg.values.size() >= 2 * s.selected_steps ||
+                            (opt_.model == "auto" && !s.selection->validated());
       if (reselect) {
         sf.periods = resolve_periods(opt_.season, reg.values, reg.step);
       } else {
@@ -542,17 +547,16 @@ class Engine {
         if (rep.periods.empty()) rep.periods = sf.periods;
         s.selection = std::move(rep);
         s.selected_at = sf.last_ts;
+        s.selected_steps = reg.values.size();
       } else if (opt_.model == "auto") {
         sf.forecast = detail::run_model(opt_, reg.values, sf.periods, h, nullptr, &*s.selection);
       } else {
         sf.forecast = detail::run_model(opt_, reg.values, sf.periods, h, nullptr, nullptr);
-        if (!s.selection) {
+        if (reselect) {
           s.selection = AutoReport{};
           s.selection->periods = sf.periods;
           s.selected_at = sf.last_ts;
-        } else if (reselect) {
-          s.selection->periods = sf.periods;
-          s.selected_at = sf.last_ts;
+          s.selected_steps = reg.values.size();
         }
       }
     });

@@ -83,7 +83,8 @@ void fill_long_gaps(RegularSeries& s, int period) {
   const auto p = static_cast<std::size_t>(period);
   for (const Gap& g : s.long_gaps) {
     auto first = static_cast<std::size_t>(std::llround((g.start - s.start) / s.step));
-    if (first < p || first == 0 || first + g.steps >= s.values.size()) continue;
+    // The offset before the gap needs the step before it and the one a period earlier.
+    if (first <= p || first + g.steps >= s.values.size()) continue;
     const std::size_t after = first + g.steps;
     // Offsets that make the seasonal copy meet the data on both sides.
     const double off0 = s.values[first - 1] - s.values[first - 1 - p];

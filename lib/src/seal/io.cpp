@@ -198,15 +198,13 @@ FdSink::~FdSink() {
 }
 
 void FdSink::write(std::string_view bytes) {
-  if (buf_.size() + bytes.size() < kGather) {
-    buf_.append(bytes);
+  if (bytes.size() >= kGather / 4) {  // large: no copy
+    flush();
+    write_all(bytes.data(), bytes.size());
     return;
   }
-  flush();
-  if (bytes.size() >= kGather / 4)
-    write_all(bytes.data(), bytes.size());
-  else
-    buf_.append(bytes);
+  buf_.append(bytes);
+  if (buf_.size() >= kGather) flush();
 }
 
 void FdSink::flush() {

@@ -199,3 +199,13 @@ TEST(Stats, TruncatedStateIsADataError) {
   RollingMedian m2(9);
   EXPECT_THROW(m2.load(in), lepton::DataError);
 }
+
+TEST(Stats, FastNormalSurpriseIsClose) {
+  for (double z = 0; z < 60; z += 0.37) {
+    double exact = normal_surprise(z), fast = fast_normal_surprise(z);
+    EXPECT_NEAR(fast, exact, 0.5) << z;
+    EXPECT_NEAR(fast, exact, 0.02 * exact + 1e-6) << z;
+    EXPECT_EQ(fast_normal_surprise(-z), fast);
+  }
+  EXPECT_LE(fast_normal_surprise(2.0), fast_normal_surprise(2.1));
+}

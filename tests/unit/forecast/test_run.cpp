@@ -270,3 +270,20 @@ TEST_F(RunTest, RejectsUnknownModelAndFormat) {
   o.format = "xml";
   EXPECT_THROW(run_with(o, ""), UsageError);
 }
+
+TEST_F(RunTest, StreamingKeepsTheAutoSelectionUntilRefit) {
+  // Hourly data with a daily cycle for 30 days, forecasts every day.
+  std::string in = points("load", "", 24 * 30, 3600, 0,
+                          [](int i) { return 100 + 20 * std::sin(2 * M_PI * i / 24) + 5 * std::sin(i * i * 0.37); });
+  Options o;
+  o.every = 86400;
+  o.refit = 1e9;  // never re-select after the first selection
+  o.horizon = *parse_horizon("24");
+  auto lines = run_with(o, in);
+  ASSERT_EQ(lines.size(), 24u * 30);
+  // Early emissions re-select as the history doubles (days 1, 2, 4, 8, 16);
+  // from day 16 on the selection is kept: same seasonal members throughout.
+  std::string last_model = sfield(lines.back(), "model");
+  EXPECT_NE(last_model.find("(24)"), std::string::npos) << last_model;
+  for (std::size_t i = 24 * 16; i < lines.size(); ++i) EXPECT_EQ(sfield(lines[i], "model"), last_model) << i;
+}

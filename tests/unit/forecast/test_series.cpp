@@ -66,3 +66,18 @@ TEST(Series, EdgeCases) {
   o.max_steps = 100;
   EXPECT_THROW(regularise({{0, 1}, {1e6, 2}}, o), std::range_error);
 }
+
+TEST(Series, GapRightAfterTheFirstPeriodKeepsTheLinearFill) {
+  // The gap starts at step p: there is no value a period before the step
+  // ahead of it, so the seasonal refill must leave it alone (found by fuzzing).
+  std::vector<Observation> obs;
+  for (int t = 0; t < 40; ++t)
+    if (t < 4 || t > 9) obs.push_back({static_cast<double>(t), static_cast<double>(t % 4)});
+  auto s = regularise(obs);
+  ASSERT_EQ(s.long_gaps.size(), 1u);
+  auto before = s.values;
+  fill_long_gaps(s, 4);
+  EXPECT_EQ(s.values, before);
+  fill_long_gaps(s, 3);  // first = 4 > 3: refilled
+  EXPECT_NE(s.values, before);
+}

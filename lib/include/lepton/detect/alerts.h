@@ -63,8 +63,9 @@ struct AlertState {
 AlertEvent step_alert(const AlertOptions& o, AlertState& st, double ts, double value, const Verdict& v);
 
 /// A human reason such as "5.2 sigma above the seasonal baseline for 10m".
-/// `since` and `now` bound the incident (the duration is left out when 0).
-std::string alert_reason(const Verdict& v, double since, double now);
+/// `value` is the value at the peak; `since` and `now` bound the incident
+/// (the duration is left out when 0).
+std::string alert_reason(const Verdict& v, double value, double since, double now);
 
 /// Weight of a severity in risk sums: warning 1, critical 2.
 inline double severity_weight(Severity s) { return s == Severity::kCritical ? 2.0 : 1.0; }

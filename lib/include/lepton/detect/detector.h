@@ -28,6 +28,8 @@ enum class Basis : std::uint8_t {
   kChangePoint,   ///< a change of regime (Bayesian online change point)
   kPattern,       ///< the shape of the latest values, compared with earlier stretches
   kCorrelation,   ///< the joint behaviour of several metrics of one entity
+  kEventRate,     ///< the usual number of events of a key per window
+  kNewKey,        ///< a key never seen before
 };
 
 /// Human name of a basis, e.g. "seasonal baseline".

@@ -26,6 +26,11 @@ double poisson_surprise(double c, double mu);
 /// freedom at x (the surprise of a squared Mahalanobis distance).
 double chi2_surprise(double x, double k);
 
+/// A fast approximation of normal_surprise (one exp-free evaluation and one
+/// log; within 0.5 nats everywhere and relatively exact far out), for hot
+/// paths where only large surprises matter.
+double fast_normal_surprise(double z);
+
 /// The inverse: the |z| whose two-sided tail has surprise `s` (s >= 0).
 double surprise_to_sigma(double s);
 
