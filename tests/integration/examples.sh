@@ -39,14 +39,14 @@ files=(sealed/host-*.lseal)
 lepton-seal open -i ops.key "${files[0]}" >opened.ndjson
 lines=$(wc -l <opened.ndjson)
 [ "$lines" -gt 0 ] || { echo "sealed file is empty"; exit 1; }
-jq -e 'select((.metric | test("^(cpu|mem)\\.")) | not)' opened.ndjson >/dev/null &&
+jq -s -e 'any(.[]; (.metric | test("^(cpu|mem)\\.")) | not)' opened.ndjson >/dev/null &&
   { echo "unexpected metric in sealed file"; exit 1; }
 echo "sealed collector: $lines points, clean stop"
 # A run that ends on its own (--count) also gives a complete file.
 sleep 1  # a new second, so a new file name
 LEPTON_BIN=$bin "$ex/lepton-collect-sealed" sealed recipients --interval 0 --count 2 --metrics 'load.*'
 [ "$(ls sealed/host-*.lseal | wc -l)" -eq 2 ]
-lepton-seal open -i ops.key "$(ls sealed/host-*.lseal | tail -1)" | jq -e 'select(.metric == "load.1m")' >/dev/null
+lepton-seal open -i ops.key "$(ls sealed/host-*.lseal | tail -1)" | jq -s -e 'any(.[]; .metric == "load.1m")' >/dev/null
 
 # --- the detect unit's command, shortened, twice: state carries over
 detect_cmd=$(sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'$/\1/p" "$ex/systemd/lepton-detect.service")
@@ -68,7 +68,7 @@ grep -vE '^\s*(#|$)' "$ex/cron/lepton.cron" | while read -r _ _ _ _ _ user cmd; 
   sh -c "$cmd"
 done
 [ -s var/detect.state ] && [ -s var/fs.ndjson ] && [ -s var/fs-eta.ndjson ] || { echo "cron lines wrote nothing"; exit 1; }
-jq -e 'select(.kind == "eta")' var/fs-eta.ndjson >/dev/null || { echo "cron forecast: no eta records"; exit 1; }
+jq -s -e 'any(.[]; .kind == "eta")' var/fs-eta.ndjson >/dev/null || { echo "cron forecast: no eta records"; exit 1; }
 echo "cron lines run"
 
 # --- Kubernetes DaemonSet: structure, then its command against a host tree
@@ -92,7 +92,7 @@ for i in "${!k8s[@]}"; do
   k8s[i]=${k8s[$i]//\$(NODE_NAME)/node-a}
 done
 "${k8s[@]}" --count 1 --interval 0 >k8s.ndjson
-jq -e 'select(.host != "node-a")' k8s.ndjson >/dev/null && { echo "daemonset: host label missing"; exit 1; }
-jq -e 'select(.metric == "mem.total_bytes")' k8s.ndjson >/dev/null || { echo "daemonset: no memory point"; exit 1; }
+jq -s -e 'any(.[]; .host != "node-a")' k8s.ndjson >/dev/null && { echo "daemonset: host label missing"; exit 1; }
+jq -s -e 'any(.[]; .metric == "mem.total_bytes")' k8s.ndjson >/dev/null || { echo "daemonset: no memory point"; exit 1; }
 echo "kubernetes daemonset: command runs against --root"
 echo "examples: ok"
