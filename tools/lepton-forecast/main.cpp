@@ -14,6 +14,7 @@ const char* kExamples = R"(  lepton-forecast --horizon 2h metrics.ndjson        
   lepton-forecast --eta 0.9 --above --horizon 3d disk.ndjson | jq 'select(.state != "clear")'
   lepton-collect -i 10s | lepton-forecast --every 5m --horizon 1h --line-buffered
   lepton-forecast --season 24,168 --horizon 48 hourly.ndjson
+  lepton-forecast --eta 0.9 --horizon 1d --textfile /var/lib/node_exporter/textfile/disk_eta.prom disk.ndjson
 )";
 
 std::string model_help() {
@@ -39,7 +40,7 @@ int main(int argc, char** argv) {
   lepton::cli::add_common_options(app, common, true);
 
   std::string horizon = "24", step, season = "auto", model = "auto", level = "95", format = "ndjson";
-  std::string every, refit = "1d";
+  std::string every, refit = "1d", textfile;
   double eta = 0;
   bool above = false, below = false;
   int threads = 0;
@@ -79,7 +80,14 @@ int main(int argc, char** argv) {
   app.add_option("-j,--threads", threads, "Worker threads (default: all cores)")
       ->type_name("N")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--format", format, "Output format: ndjson")->type_name("FORMAT")->capture_default_str();
+  app.add_option("--format", format, "Output format: NDJSON records or Prometheus exposition text")
+      ->type_name(lepton::cli::choices_type(lepton::forecast::output_formats()))
+      ->check(lepton::cli::one_of(lepton::forecast::output_formats()))
+      ->capture_default_str();
+  app.add_option("--textfile", textfile,
+                 "Also write the results as Prometheus exposition text to this file, atomically (for "
+                 "node_exporter's textfile collector)")
+      ->type_name("DIR/NAME.prom");
 
   if (auto code = lepton::cli::parse(app, argc, argv)) return *code;
 
@@ -88,6 +96,7 @@ int main(int argc, char** argv) {
     lepton::forecast::Options o;
     o.inputs = common.inputs;
     o.format = format;
+    o.textfile = textfile;
     auto h = lepton::forecast::parse_horizon(horizon);
     if (!h)
       throw lepton::UsageError(

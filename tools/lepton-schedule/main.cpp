@@ -17,6 +17,7 @@ const char* kExamples =
   lepton-forecast < cpu.ndjson | lepton-schedule --demand-from forecast \
       --resource cpu=cpu.cores --target 0.7 --min 2 --max 20 tasks.ndjson -
   lepton-schedule --from vbp class1_500_10_0.vbp
+  lepton-schedule --nodes nodes.ndjson --textfile /var/lib/node_exporter/textfile/schedule.prom tasks.ndjson
 )";
 
 std::pair<std::string, std::string> split_pair(const std::string& option, const std::string& kv) {
@@ -47,7 +48,7 @@ int main(int argc, char** argv) {
   lepton::cli::CommonOptions common;
   lepton::cli::add_common_options(app, common, false);
 
-  std::string nodes_file, objective = "pack", time_limit = "6ms", from, format = "ndjson", energy_dim;
+  std::string nodes_file, objective = "pack", time_limit = "6ms", from, format = "ndjson", energy_dim, textfile;
   std::uint64_t seed = 1, max_moves = 0;
   bool preempt = false, divisible = false;
   std::string demand_from, task_label = "task", stabilization = "5m", state_file, now;
@@ -74,10 +75,14 @@ int main(int argc, char** argv) {
   app.add_option("--from", from, "Read vector bin packing instances (.vbp files) instead of records")
       ->type_name("vbp")
       ->check(lepton::cli::one_of({"vbp"}));
-  app.add_option("--format", format, "Output format")
+  app.add_option("--format", format, "Output format: NDJSON records or Prometheus exposition text")
       ->type_name(lepton::cli::choices_type(lepton::schedule::format_names()))
       ->check(lepton::cli::one_of(lepton::schedule::format_names()))
       ->capture_default_str();
+  app.add_option("--textfile", textfile,
+                 "Also write the results as Prometheus exposition text to this file, atomically (for "
+                 "node_exporter's textfile collector)")
+      ->type_name("DIR/NAME.prom");
   app.add_option("--demand-from", demand_from, "Size tasks from forecast records on the input")
       ->type_name("forecast")
       ->check(lepton::cli::one_of({"forecast"}));
@@ -110,6 +115,7 @@ int main(int argc, char** argv) {
     o.nodes_file = nodes_file;
     o.from = from;
     o.format = format;
+    o.textfile = textfile;
     using lepton::schedule::Objective;
     o.cluster.objective = objective == "spread"   ? Objective::kSpread
                           : objective == "cost"   ? Objective::kCost

@@ -1,5 +1,7 @@
 #include "lepton/forecast/run.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <charconv>
@@ -13,9 +15,11 @@
 #include <fmt/format.h>
 
 #include "lepton/forecast/auto.h"
+#include "lepton/forecast/exposition.h"
 #include "lepton/forecast/models.h"
 #include "lepton/forecast/seasonality.h"
 #include "lepton/json.h"
+#include "lepton/prometheus.h"
 #include "lepton/time.h"
 #include "lepton/tool.h"
 
@@ -111,8 +115,59 @@ std::vector<double> parse_levels(std::string_view text) {
 }
 
 const std::vector<std::string>& output_formats() {
-  static const std::vector<std::string> formats = {"ndjson"};
+  static const std::vector<std::string> formats = {"ndjson", "prometheus"};
   return formats;
+}
+
+void check_textfile_path(const std::string& path) {
+  auto slash = path.rfind('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (base.size() <= 5 || !base.ends_with(".prom"))
+    throw UsageError(fmt::format(
+        "--textfile must name a file ending in .prom (node_exporter's textfile collector reads only those); got '{}'",
+        path));
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw UsageError(fmt::format("--textfile: no directory '{}'", dir));
+}
+
+Eta find_eta(const SeriesForecast& sf, double thr, bool below, double level) {
+  const Forecast& f = sf.forecast;
+  auto beyond = [&](double v) { return below ? v <= thr : v >= thr; };
+  // First crossing of a sequence, interpolated linearly from the last observation.
+  auto crossing = [&](auto value_at) -> std::optional<double> {
+    double t0 = sf.last_ts, v0 = sf.last_value;
+    for (std::size_t i = 0; i < f.horizon(); ++i) {
+      double t1 = sf.last_ts + sf.step * static_cast<double>(i + 1), v1 = value_at(i);
+      if (std::isfinite(v1) && beyond(v1)) {
+        if (v1 == v0) return t1;
+        double frac = std::clamp((thr - v0) / (v1 - v0), 0.0, 1.0);
+        return t0 + frac * (t1 - t0);
+      }
+      t0 = t1;
+      v0 = v1;
+    }
+    return std::nullopt;
+  };
+  Eta eta;
+  eta.until = sf.last_ts + sf.step * static_cast<double>(f.horizon());
+  if (beyond(sf.last_value)) {
+    eta.point = eta.worst = sf.last_ts;
+    eta.state = "crossed";
+    return eta;
+  }
+  eta.point = crossing([&](std::size_t i) { return f.mean[i]; });
+  eta.worst = crossing([&](std::size_t i) {
+    Interval iv = f.interval(i, level);
+    return below ? iv.lo : iv.hi;
+  });
+  if (eta.point) {
+    eta.state = "forecast";
+  } else if (eta.worst) {
+    eta.state = "possible";
+  }
+  return eta;
 }
 
 // ---------------------------------------------------------------------------
@@ -312,43 +367,12 @@ class Writer {
   }
 
   void eta(const SeriesState& s, const SeriesForecast& sf) {
-    const Forecast& f = sf.forecast;
     const double thr = *opt_.eta;
     const bool below = opt_.eta_below;
     const double level = opt_.levels.back();
-    auto beyond = [&](double v) { return below ? v <= thr : v >= thr; };
-    // First crossing of a sequence, interpolated linearly from the last observation.
-    auto crossing = [&](auto value_at) -> std::optional<double> {
-      double t0 = sf.last_ts, v0 = sf.last_value;
-      for (std::size_t i = 0; i < f.horizon(); ++i) {
-        double t1 = sf.last_ts + sf.step * static_cast<double>(i + 1), v1 = value_at(i);
-        if (std::isfinite(v1) && beyond(v1)) {
-          if (v1 == v0) return t1;
-          double frac = std::clamp((thr - v0) / (v1 - v0), 0.0, 1.0);
-          return t0 + frac * (t1 - t0);
-        }
-        t0 = t1;
-        v0 = v1;
-      }
-      return std::nullopt;
-    };
-    std::optional<double> point, worst;
-    const char* state = "clear";
-    if (beyond(sf.last_value)) {
-      point = worst = sf.last_ts;
-      state = "crossed";
-    } else {
-      point = crossing([&](std::size_t i) { return f.mean[i]; });
-      worst = crossing([&](std::size_t i) {
-        Interval iv = f.interval(i, level);
-        return below ? iv.lo : iv.hi;
-      });
-      if (point) {
-        state = "forecast";
-      } else if (worst) {
-        state = "possible";
-      }
-    }
+    const Eta e = find_eta(sf, thr, below, level);
+    const std::optional<double>& point = e.point;
+    const std::optional<double>& worst = e.worst;
     std::string& buf = out_.buffer();
     JsonWriter w(buf);
     w.begin_object();
@@ -361,7 +385,7 @@ class Writer {
     w.key("threshold");
     w.number(thr);
     w.field("above", !below);
-    w.field("state", state);
+    w.field("state", e.state);
     auto opt_time = [&](std::string_view k, const std::optional<double>& t) {
       w.key(k);
       if (t) {
@@ -377,8 +401,8 @@ class Writer {
     w.key("level");
     w.number(level);
     w.key("until");
-    w.number(sf.last_ts + sf.step * static_cast<double>(f.horizon()));
-    w.field("model", f.model);
+    w.number(e.until);
+    w.field("model", sf.forecast.model);
     w.end_object();
     out_.end_line();
   }
@@ -416,7 +440,10 @@ void report_series(Diagnostics& diag, const SeriesState& s, const SeriesForecast
 
 class Engine {
  public:
-  Engine(const Options& opt, Output& out, Diagnostics& diag) : opt_(opt), out_(out), diag_(diag), writer_(opt, out) {}
+  Engine(const Options& opt, Output& out, Diagnostics& diag)
+      : opt_(opt), out_(out), diag_(diag), writer_(opt, out), ndjson_(opt.format == "ndjson") {
+    if (!ndjson_ || !opt.textfile.empty()) exposition_.emplace(opt);
+  }
 
   int run() {
     RecordReader reader(opt_.inputs, diag_);
@@ -426,7 +453,7 @@ class Engine {
     while (reader.next()) {
       auto status = read_point(reader.doc(), p, problem, got);
       if (status == PointStatus::kNotPoint) {
-        out_.write_line(reader.line());
+        if (ndjson_) out_.write_line(reader.line());  // the exposition has no place for other records
         continue;
       }
       if (status == PointStatus::kBad) {
@@ -453,9 +480,15 @@ class Engine {
       }
     }
     if (opt_.every > 0) {
-      emit_stream();
+      emit_stream();  // also rewrites the textfile
+      if (!ndjson_) out_.write_bytes(exposition_->render());
     } else {
       batch();
+      if (exposition_) {
+        std::string text = exposition_->render();
+        if (!opt_.textfile.empty()) write_file_atomically(opt_.textfile, text);
+        if (!ndjson_) out_.write_bytes(text);
+      }
     }
     out_.flush();
     return kExitOk;
@@ -479,7 +512,7 @@ class Engine {
     progress.finish();
     for (std::size_t i = 0; i < series_.size(); ++i) {
       report_series(diag_, series_[i], results[i], opt_.max_fill);
-      writer_.emit(series_[i], results[i]);
+      deliver(i, results[i]);
     }
   }
 
@@ -564,16 +597,30 @@ class Engine {
       SeriesState& s = series_[todo[j]];
       s.dirty = false;
       if (!results[j].problem.empty()) continue;  // waits for more data
-      writer_.emit(s, results[j]);
+      deliver(todo[j], results[j]);
     }
+    // Every round replaces the textfile with the latest forecast of every series.
+    if (!opt_.textfile.empty()) write_file_atomically(opt_.textfile, exposition_->render());
     out_.flush();
+  }
+
+  // Writes a series' result as NDJSON records or keeps it for the exposition.
+  void deliver(std::size_t index, const SeriesForecast& sf) {
+    const SeriesState& s = series_[index];
+    if (ndjson_) writer_.emit(s, sf);
+    if (!exposition_ || sf.forecast.mean.empty()) return;
+    if (auto first = exposition_->set(index, s.metric, s.labels, sf))
+      diag_.warn(fmt::format("{}: left out of the Prometheus output: same labels as {} once names are sanitised", s.key,
+                             series_[*first].key));
   }
 
   const Options& opt_;
   Output& out_;
   Diagnostics& diag_;
   Writer writer_;
-  std::vector<SeriesState> series_;  // in order of first appearance
+  bool ndjson_;
+  std::optional<ForecastExposition> exposition_;  // --format prometheus or --textfile
+  std::vector<SeriesState> series_;               // in order of first appearance
   std::unordered_map<std::string, std::size_t> index_;
   double next_emit_ = NAN;
 };
@@ -582,7 +629,8 @@ class Engine {
 
 int run(const Options& options, Output& out, Diagnostics& diag) {
   if (std::find(output_formats().begin(), output_formats().end(), options.format) == output_formats().end())
-    throw UsageError(fmt::format("--format must be one of ndjson; got '{}'", options.format));
+    throw UsageError(fmt::format("--format must be ndjson or prometheus; got '{}'", options.format));
+  if (!options.textfile.empty()) check_textfile_path(options.textfile);
   if (options.model != "auto" && !known_model(options.model))
     throw UsageError(fmt::format("unknown model '{}' (see --help for the list)", options.model));
   if (options.levels.empty()) throw UsageError("--level needs at least one level");

@@ -220,7 +220,7 @@ int run_divisible(const Problem& pb, const ScheduleOptions& o, Format& format) {
 
 int run_schedule(const ScheduleOptions& o, Output& out, Diagnostics& diag) {
   check_options(o);
-  auto format = make_format(o.format, out);
+  auto format = make_format(o.format, out, o.textfile);
   if (o.from == "vbp") return run_vbp(o, *format, diag);
 
   Problem pb;

@@ -46,12 +46,14 @@ SeasonSpec parse_season(std::string_view text);
 /// Returns fractions in (0, 1), ascending. Throws UsageError.
 std::vector<double> parse_levels(std::string_view text);
 
-/// Output formats known to --format (ndjson today).
+/// Output formats known to --format: ndjson, prometheus (exposition text,
+/// see forecast/exposition.h).
 const std::vector<std::string>& output_formats();
 
 struct Options {
   std::vector<std::string> inputs;  ///< empty: stdin
   std::string format = "ndjson";
+  std::string textfile;  ///< --textfile: also write the exposition here, atomically (must end in .prom)
   Horizon horizon{24, 0};
   double step = 0;  ///< seconds; 0 infers it per series
   SeasonSpec season;
@@ -78,6 +80,23 @@ struct SeriesForecast {
   std::string problem;  ///< why a series could not be forecast
   std::vector<Gap> long_gaps;
 };
+
+/// When a series crosses the --eta threshold. Crossings are interpolated
+/// linearly between the last observation and the forecast steps.
+struct Eta {
+  const char* state = "clear";  ///< crossed (already beyond), forecast, possible (only the bound) or clear
+  std::optional<double> point;  ///< time the point forecast crosses (Unix seconds)
+  std::optional<double> worst;  ///< time the pessimistic bound crosses (hi above, lo below, at `level`)
+  double until = 0;             ///< end of the horizon
+};
+
+/// Finds the crossings of `threshold` (upwards, or downwards with `below`)
+/// in a forecast series (`sf.forecast` not empty).
+Eta find_eta(const SeriesForecast& sf, double threshold, bool below, double level);
+
+/// Throws UsageError unless `path` names a file ending in .prom in an
+/// existing directory (what --textfile accepts).
+void check_textfile_path(const std::string& path);
 
 /// Forecasts one series from its observations: regularise (options.step,
 /// max_fill), keep the last `history` steps, detect or convert the seasonal

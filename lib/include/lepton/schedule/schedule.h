@@ -22,6 +22,7 @@ struct ScheduleOptions {
   std::string nodes_file;           ///< node inventory (node records only)
   std::string from;                 ///< "" (records) or "vbp"
   std::string format = "ndjson";
+  std::string textfile;  ///< --textfile: also write the exposition here, atomically (must end in .prom)
   ClusterOptions cluster;
   bool divisible = false;  ///< energy: split load continuously, write allocation records
   bool demand_from_forecast = false;
@@ -69,11 +70,31 @@ class Format {
   virtual void finish() = 0;
 };
 
-/// Names accepted by --format.
+/// Names accepted by --format: ndjson, prometheus.
 std::vector<std::string> format_names();
 
 /// Creates the output format `name`; throws UsageError for an unknown one.
-std::unique_ptr<Format> make_format(std::string_view name, Output& out);
+/// With a `textfile` path the results are also written there as Prometheus
+/// exposition text (atomically, by finish()), whatever the format.
+///
+/// The prometheus format writes, at finish(), these gauges (no timestamps;
+/// with --from vbp every plan sample also has `file`, the instance):
+///   lepton_schedule_replicas{task,node}            replicas placed
+///   lepton_schedule_unplaced_replicas{task,reason} replicas not placed
+///   lepton_schedule_nodes, lepton_schedule_nodes_used
+///   lepton_schedule_objective_value{objective}, lepton_schedule_lower_bound{objective}
+///   lepton_schedule_utilization{dimension}         load / capacity of used nodes
+///   lepton_schedule_moves, lepton_schedule_evictions
+///   lepton_schedule_scale_replicas{task}, lepton_schedule_scale_desired{task},
+///   lepton_schedule_scale_current{task}            (scale decisions)
+///   lepton_schedule_allocation_load{node,dimension}, lepton_schedule_allocation_utilization{node,dimension},
+///   lepton_schedule_allocation_power{node}         (--divisible)
+/// Records that are not lepton-schedule's are not written.
+std::unique_ptr<Format> make_format(std::string_view name, Output& out, const std::string& textfile = {});
+
+/// Throws UsageError unless `path` names a file ending in .prom in an
+/// existing directory (what --textfile accepts).
+void check_textfile_path(const std::string& path);
 
 /// Runs lepton-schedule. Returns the exit status (0); bad records follow
 /// the Diagnostics policy, usage problems throw UsageError.
