@@ -3,8 +3,9 @@
 #   in:  Debian's prometheus scrapes a prometheus-node-exporter every 0.5 s
 #        (scratch data directory); its /api/v1/query_range answers, fetched
 #        with curl, go through
-#        lepton-collect --from prometheus-api | lepton-forecast | lepton-detect
-#        and the forecasts and scores are checked;
+#        lepton-collect --from prometheus-api | lepton-forecast --keep-points
+#        | lepton-detect, and the forecasts (passed through) and the scores
+#        of the points are checked;
 #   out: lepton-forecast, lepton-detect and lepton-schedule write
 #        --textfile files into node_exporter's textfile directory; the
 #        exporter serves them and Prometheus ingests them (queried back).
@@ -82,7 +83,7 @@ points=$(wc -l <"$work/points.ndjson")
 jq -s -e 'any(.[]; .metric == "node_load1" and .job == "node" and .instance == "127.0.0.1:'"$ne_port"'")' \
   "$work/points.ndjson" >/dev/null || fail "node_load1 points lack the job/instance labels"
 
-lepton-forecast --horizon 10 "$work/points.ndjson" | lepton-detect >"$work/out.ndjson"
+lepton-forecast --keep-points --horizon 10 "$work/points.ndjson" | lepton-detect >"$work/out.ndjson"
 for m in node_memory_MemAvailable_bytes node_load1 node.cpu.busy_cores; do
   n=$(jq -c --arg m "$m" 'select(.kind == "forecast" and .metric == $m)' "$work/out.ndjson" | wc -l)
   [ "$n" -eq 10 ] || fail "$m: $n forecast records, want 10"

@@ -62,8 +62,8 @@ int main(int argc, char** argv) {
                                  "Instead of forecasts, one eta record per series: when the forecast "
                                  "crosses THRESHOLD")
                       ->type_name("THRESHOLD");
-  app.add_flag("--above", above, "--eta: crossing upwards (default)")->needs(eta_opt);
-  app.add_flag("--below", below, "--eta: crossing downwards")->needs(eta_opt)->excludes("--above");
+  app.add_flag("--above", above, "--eta: crossing upwards (default)");
+  app.add_flag("--below", below, "--eta: crossing downwards");
   app.add_option("--every", every, "Streaming: emit fresh forecasts every DURATION of data time")
       ->type_name("DURATION");
   app.add_option("--refit", refit, "Streaming: re-select the auto model after this much data time")
@@ -71,15 +71,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--history", history, "Steps of history kept and used per series")
       ->type_name("N")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{8}, std::size_t{10'000'000}));
+      ->capture_default_str();
   app.add_option("--max-fill", max_fill, "Longest gap (in steps) filled silently; longer ones are reported")
       ->type_name("N")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("-j,--threads", threads, "Worker threads (default: all cores)")
-      ->type_name("N")
-      ->check(CLI::NonNegativeNumber);
+      ->capture_default_str();
+  app.add_option("-j,--threads", threads, "Worker threads (default: all cores)")->type_name("N");
+  bool keep_points = false;
+  bool unbounded = false;
+  app.add_flag("-k,--keep-points", keep_points, "Also copy the input points to the output as they are read");
+  app.add_flag("--unbounded", unbounded,
+               "Do not limit forecasts to >= 0 (series never negative) and <= 1 (fractions: *_frac, *.util)");
   app.add_option("--format", format, "Output format: NDJSON records or Prometheus exposition text")
       ->type_name(lepton::cli::choices_type(lepton::forecast::output_formats()))
       ->check(lepton::cli::one_of(lepton::forecast::output_formats()))
@@ -93,8 +94,16 @@ int main(int argc, char** argv) {
 
   return lepton::guarded_main(program, [&]() -> int {
     lepton::Diagnostics diag(program, lepton::parse_on_error(common.on_error));
+    if ((above || below) && eta_opt->count() == 0) throw lepton::UsageError("--above and --below need --eta");
+    if (above && below) throw lepton::UsageError("--above and --below exclude each other");
+    if (history < 8 || history > 10'000'000)
+      throw lepton::UsageError(fmt::format("--history must be between 8 and 10000000; got {}", history));
+    if (max_fill < 0) throw lepton::UsageError(fmt::format("--max-fill must be >= 0; got {}", max_fill));
+    if (threads < 0) throw lepton::UsageError(fmt::format("--threads must be >= 0; got {}", threads));
     lepton::forecast::Options o;
     o.inputs = common.inputs;
+    o.keep_points = keep_points;
+    o.unbounded = unbounded;
     o.format = format;
     o.textfile = textfile;
     auto h = lepton::forecast::parse_horizon(horizon);

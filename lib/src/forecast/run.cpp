@@ -302,6 +302,8 @@ struct SeriesState {
   std::string metric;
   std::vector<std::pair<std::string, std::string>> labels;
   std::vector<Observation> obs;  // batch: all; streaming: a bounded window
+  double min_seen = INFINITY;    // range of every value seen, for limits_for
+  double max_seen = -INFINITY;
   // Streaming only.
   bool dirty = false;
   double max_ts = -INFINITY;
@@ -453,7 +455,9 @@ class Engine {
     while (reader.next()) {
       auto status = read_point(reader.doc(), p, problem, got);
       if (status == PointStatus::kNotPoint) {
-        if (ndjson_) out_.write_line(reader.line());  // the exposition has no place for other records
+        // The exposition has no place for other records; with --shard only
+        // shard 0 copies them, so merged shards equal one process.
+        if (ndjson_ && opt_.shard.index == 0) out_.write_line(reader.line());
         continue;
       }
       if (status == PointStatus::kBad) {
@@ -463,6 +467,7 @@ class Engine {
       key.clear();
       append_series_key(key, p.metric, p.labels);
       if (!opt_.shard.owns_key(key)) continue;
+      if (opt_.keep_points && ndjson_) out_.write_line(reader.line());
       auto it = index_.find(key);
       if (it == index_.end()) {
         SeriesState s;
@@ -472,6 +477,9 @@ class Engine {
         it = index_.emplace(key, series_.size()).first;
         series_.push_back(std::move(s));
       }
+      SeriesState& seen = series_[it->second];
+      seen.min_seen = std::min(seen.min_seen, p.value);
+      seen.max_seen = std::max(seen.max_seen, p.value);
       if (opt_.every > 0) {
         stream_point(p.ts);
         add_stream(series_[it->second], {p.ts, p.value});
@@ -605,8 +613,12 @@ class Engine {
   }
 
   // Writes a series' result as NDJSON records or keeps it for the exposition.
-  void deliver(std::size_t index, const SeriesForecast& sf) {
+  void deliver(std::size_t index, SeriesForecast& sf) {
     const SeriesState& s = series_[index];
+    if (!opt_.unbounded && !sf.forecast.mean.empty()) {
+      auto [lo, hi] = limits_for(s.metric, s.min_seen, s.max_seen);
+      sf.forecast.limit(lo, hi);
+    }
     if (ndjson_) writer_.emit(s, sf);
     if (!exposition_ || sf.forecast.mean.empty()) return;
     if (auto first = exposition_->set(index, s.metric, s.labels, sf))
@@ -626,6 +638,13 @@ class Engine {
 };
 
 }  // namespace
+
+std::pair<double, double> limits_for(std::string_view metric, double min_seen, double max_seen) {
+  if (!(min_seen >= 0)) return {-INFINITY, INFINITY};
+  bool fraction = metric.ends_with("_frac") || metric.ends_with(".util");
+  if (fraction && max_seen <= 1) return {0, 1};
+  return {0, INFINITY};
+}
 
 int run(const Options& options, Output& out, Diagnostics& diag) {
   if (std::find(output_formats().begin(), output_formats().end(), options.format) == output_formats().end())

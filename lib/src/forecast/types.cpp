@@ -47,7 +47,20 @@ double sorted_quantile(const std::vector<double>& s, double p) {
   return s[i] + f * (s[i + 1] - s[i]);
 }
 
+void Forecast::limit(double lo, double hi) {
+  lower_limit = lo;
+  upper_limit = hi;
+  for (double& m : mean) m = std::clamp(m, lo, hi);
+}
+
 Interval Forecast::interval(std::size_t step, double level) const {
+  Interval iv = raw_interval(step, level);
+  iv.lo = std::clamp(iv.lo, lower_limit, upper_limit);
+  iv.hi = std::clamp(iv.hi, lower_limit, upper_limit);
+  return iv;
+}
+
+Interval Forecast::raw_interval(std::size_t step, double level) const {
   double m = mean[step];
   double a = (1 - level) / 2;
   if (step < sims.size() && !sims[step].empty())

@@ -1,5 +1,10 @@
 #include "lepton/forecast/types.h"
 
+#include <limits>
+#include <utility>
+
+#include "lepton/forecast/run.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -46,4 +51,30 @@ TEST(Types, IntervalSources) {
   Forecast none;
   none.mean = {5};
   EXPECT_DOUBLE_EQ(none.interval(0, 0.9).hi, 5);
+}
+
+TEST(ForecastLimits, CutsMeanAndBoundsToTheRange) {
+  lepton::forecast::Forecast f;
+  f.mean = {0.95, -0.2};
+  f.sd = {0.1, 0.1};
+  f.limit(0, 1);
+  EXPECT_DOUBLE_EQ(f.mean[0], 0.95);
+  EXPECT_DOUBLE_EQ(f.mean[1], 0);
+  auto iv = f.interval(0, 0.95);
+  EXPECT_NEAR(iv.lo, 0.95 - 1.959964 * 0.1, 1e-5);
+  EXPECT_DOUBLE_EQ(iv.hi, 1);
+  auto iv1 = f.interval(1, 0.95);
+  EXPECT_DOUBLE_EQ(iv1.lo, 0);
+  EXPECT_NEAR(iv1.hi, 0.1959964, 1e-5);
+}
+
+TEST(ForecastLimits, FromTheSeriesRangeAndName) {
+  using lepton::forecast::limits_for;
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(limits_for("cpu.util", 0, 0.9), std::make_pair(0.0, 1.0));
+  EXPECT_EQ(limits_for("fs.used_frac", 0.2, 0.3), std::make_pair(0.0, 1.0));
+  EXPECT_EQ(limits_for("fs.used_frac", 0.2, 1.5), std::make_pair(0.0, inf));  // not a fraction after all
+  EXPECT_EQ(limits_for("mem.available_bytes", 1e9, 2e9), std::make_pair(0.0, inf));
+  EXPECT_EQ(limits_for("temp.delta", -1, 2), std::make_pair(-inf, inf));
+  EXPECT_EQ(limits_for("utilization", 0, 0.5), std::make_pair(0.0, inf));  // name does not end in .util
 }

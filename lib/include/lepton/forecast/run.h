@@ -67,7 +67,14 @@ struct Options {
   int max_fill = 3;            ///< gaps up to this many steps are short
   int threads = 0;             ///< 0: all cores
   Shard shard;
+  bool keep_points = false;  ///< --keep-points: copy the input points to the output too
+  bool unbounded = false;    ///< --unbounded: do not limit forecasts to the series' range (see limits_for)
 };
+
+/// The range forecasts of a series are limited to: [0, inf) when every
+/// value seen was >= 0, and [0, 1] for a fraction (metric name ending in
+/// `_frac` or `.util`) whose values all lay in [0, 1]; otherwise unlimited.
+std::pair<double, double> limits_for(std::string_view metric, double min_seen, double max_seen);
 
 /// What happened to one series, for the forecast records.
 struct SeriesForecast {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -28,12 +29,22 @@ struct Forecast {
   /// When set, `sd` is the standard deviation of log(y) and intervals are
   /// exp(log(mean) +- z sd) (models fitted on the log scale).
   bool log_normal = false;
+  /// The values the series can take (e.g. 0 for a series never negative);
+  /// intervals are cut to them. Set with limit().
+  double lower_limit = -std::numeric_limits<double>::infinity();
+  double upper_limit = std::numeric_limits<double>::infinity();
 
   std::size_t horizon() const { return mean.size(); }
+
+  /// Restricts the point forecasts and intervals to [lo, hi].
+  void limit(double lo, double hi);
 
   /// The central interval at `level` (0 < level < 1) for 0-based `step`.
   /// Without sd or samples it collapses to the point forecast.
   Interval interval(std::size_t step, double level) const;
+
+ private:
+  Interval raw_interval(std::size_t step, double level) const;
 };
 
 /// The standard normal quantile function (Acklam's rational approximation
