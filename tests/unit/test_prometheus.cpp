@@ -65,3 +65,17 @@ TEST(AtomicFile, ReplacesContentAndLeavesNoTemporary) {
 TEST(AtomicFile, MissingDirectoryIsDataError) {
   EXPECT_THROW(write_file_atomically("/nonexistent/dir/x.prom", "x"), DataError);
 }
+
+TEST(TextfilePath, NeedsPromSuffixAndExistingDirectory) {
+  EXPECT_THROW(check_textfile_path("out.txt"), UsageError);
+  EXPECT_THROW(check_textfile_path("dir/.prom"), UsageError);
+  EXPECT_THROW(check_textfile_path(".prom"), UsageError);
+  EXPECT_THROW(check_textfile_path("/no/such/dir/x.prom"), UsageError);
+  EXPECT_NO_THROW(check_textfile_path("x.prom"));
+  EXPECT_NO_THROW(check_textfile_path("/tmp/x.prom"));
+  try {
+    check_textfile_path("/no/such/dir/x.prom");
+  } catch (const UsageError& e) {
+    EXPECT_STREQ(e.what(), "--textfile: no directory '/no/such/dir'");
+  }
+}

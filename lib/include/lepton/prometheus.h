@@ -44,6 +44,11 @@ class PrometheusExposition {
   std::vector<Family> families_;
 };
 
+/// Checks a --textfile path before any work: it must name a file ending in
+/// `.prom` (node_exporter's textfile collector reads only those) in a
+/// directory that exists. Throws UsageError saying which is wrong.
+void check_textfile_path(const std::string& path);
+
 /// Writes `content` to `path` atomically: a temporary file in the same
 /// directory, fsync, rename over `path`, fsync of the directory. Readers see
 /// the old or the new content, never a mix. Throws DataError on failure.

@@ -120,6 +120,19 @@ std::string PrometheusExposition::render() const {
   return out;
 }
 
+void check_textfile_path(const std::string& path) {
+  auto slash = path.rfind('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  if (base.size() <= 5 || !base.ends_with(".prom"))
+    throw UsageError(fmt::format(
+        "--textfile must name a file ending in .prom (node_exporter's textfile collector reads only those); got '{}'",
+        path));
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
+    throw UsageError(fmt::format("--textfile: no directory '{}'", dir));
+}
+
 void write_file_atomically(const std::string& path, std::string_view content, unsigned mode) {
   auto slash = path.rfind('/');
   std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));

@@ -119,19 +119,6 @@ const std::vector<std::string>& output_formats() {
   return formats;
 }
 
-void check_textfile_path(const std::string& path) {
-  auto slash = path.rfind('/');
-  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  if (base.size() <= 5 || !base.ends_with(".prom"))
-    throw UsageError(fmt::format(
-        "--textfile must name a file ending in .prom (node_exporter's textfile collector reads only those); got '{}'",
-        path));
-  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    throw UsageError(fmt::format("--textfile: no directory '{}'", dir));
-}
-
 Eta find_eta(const SeriesForecast& sf, double thr, bool below, double level) {
   const Forecast& f = sf.forecast;
   auto beyond = [&](double v) { return below ? v <= thr : v >= thr; };

@@ -317,19 +317,6 @@ class TeeFormat : public Format {
 
 std::vector<std::string> format_names() { return {"ndjson", "prometheus"}; }
 
-void check_textfile_path(const std::string& path) {
-  auto slash = path.rfind('/');
-  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  if (base.size() <= 5 || !base.ends_with(".prom"))
-    throw UsageError(fmt::format(
-        "--textfile must name a file ending in .prom (node_exporter's textfile collector reads only those); got '{}'",
-        path));
-  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
-  struct stat st {};
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-    throw UsageError(fmt::format("--textfile: no directory '{}'", dir));
-}
-
 std::unique_ptr<Format> make_format(std::string_view name, Output& out, const std::string& textfile) {
   if (!textfile.empty()) check_textfile_path(textfile);
   if (name == "prometheus") return std::make_unique<PrometheusFormat>(&out, textfile);

@@ -101,9 +101,6 @@ struct Eta {
 /// in a forecast series (`sf.forecast` not empty).
 Eta find_eta(const SeriesForecast& sf, double threshold, bool below, double level);
 
-/// Throws UsageError unless `path` names a file ending in .prom in an
-/// existing directory (what --textfile accepts).
-void check_textfile_path(const std::string& path);
 
 /// Forecasts one series from its observations: regularise (options.step,
 /// max_fill), keep the last `history` steps, detect or convert the seasonal

@@ -92,9 +92,6 @@ std::vector<std::string> format_names();
 /// Records that are not lepton-schedule's are not written.
 std::unique_ptr<Format> make_format(std::string_view name, Output& out, const std::string& textfile = {});
 
-/// Throws UsageError unless `path` names a file ending in .prom in an
-/// existing directory (what --textfile accepts).
-void check_textfile_path(const std::string& path);
 
 /// Runs lepton-schedule. Returns the exit status (0); bad records follow
 /// the Diagnostics policy, usage problems throw UsageError.
