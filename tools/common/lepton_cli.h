@@ -72,13 +72,17 @@ inline void add_common_options(CLI::App& app, CommonOptions& o, bool sharded) {
     app.add_option("--shard", o.shard, "Handle only series whose key hashes to K mod N (0 <= K < N)")->type_name("K/N");
 }
 
-/// Parses argv. Returns an exit code to stop with (0 after --help/--version,
+/// Parses argv (with subcommands, if the app has any). Returns an exit code to stop with (0 after --help/--version,
 /// 2 after a usage error, printed to stderr), or nullopt to go on.
 inline std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    std::cout << app.help();
+    // A program with subcommands shows them all with their options at the
+    // top level; a subcommand's --help shows only its own.
+    bool has_subcommands = !app.get_subcommands({}).empty();
+    bool in_subcommand = !app.get_subcommands().empty();
+    std::cout << (has_subcommands && !in_subcommand ? app.help("", CLI::AppFormatMode::All) : app.help());
     return 0;
   } catch (const CLI::CallForAllHelp&) {
     std::cout << app.help("", CLI::AppFormatMode::All);

@@ -17,29 +17,6 @@ const char* kExamples = R"EX(  lepton-seal keygen -o ops.key > ops.pub
   lepton-seal redact --pseudonymize host,user --key vendor.key --drop cmdline < events.ndjson
 )EX";
 
-// Top-level --help shows every subcommand with its options; a
-// subcommand's --help shows only its own.
-std::optional<int> parse_all(CLI::App& app, int argc, char** argv) {
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    bool sub = !app.get_subcommands().empty();
-    std::cout << (sub ? app.help() : app.help("", CLI::AppFormatMode::All));
-    return 0;
-  } catch (const CLI::CallForAllHelp&) {
-    std::cout << app.help("", CLI::AppFormatMode::All);
-    return 0;
-  } catch (const CLI::CallForVersion& e) {
-    std::cout << e.what() << "\n";
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    std::string program = app.get_name();
-    fmt::print(stderr, "{}: error: {}\nTry '{} --help' for more information.\n", program, e.what(), program);
-    return lepton::kExitUsage;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -132,7 +109,7 @@ int main(int argc, char** argv) {
       ->type_name("FIELD:epsilon=E:sensitivity=S")
       ->allow_extra_args(false);
 
-  if (auto code = parse_all(app, argc, argv)) return *code;
+  if (auto code = lepton::cli::parse(app, argc, argv)) return *code;
 
   return lepton::guarded_main(program, [&]() -> int {
     if (k->parsed()) return lepton::seal::run_keygen(keygen);
