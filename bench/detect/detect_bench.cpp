@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   double sink = 0;
   for (long t = 0; t < ticks; ++t) {
     double ts = 1767225600 + 10.0 * static_cast<double>(t);
-    for (long i = 0; i < series; ++i) sink += d[static_cast<std::size_t>(i)]->update(ts, values[static_cast<std::size_t>(t * series + i)]).score;
+    for (long i = 0; i < series; ++i)
+      sink += d[static_cast<std::size_t>(i)]->update(ts, values[static_cast<std::size_t>(t * series + i)]).score;
   }
   double secs = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
   double n = static_cast<double>(series) * static_cast<double>(ticks);

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> noise(0, 1);
   std::uniform_real_distribution<double> unit(0, 1);
-  static const char* metrics[] = {"cpu.util", "mem.used", "disk.io", "net.rx", "gpu.util",
+  static const char* metrics[] = {"cpu.util", "mem.used", "disk.io", "net.rx",   "gpu.util",
                                   "load.1m",  "psi.cpu",  "temp",    "req.rate", "latency"};
   struct S {
     double level, amp, sd, walk;
@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
       else
         v = s.level + s.sd * noise(rng);
       double u = unit(rng);
-      if (u < 1e-4) v += 20 * s.sd;  // spike
+      if (u < 1e-4) v += 20 * s.sd;            // spike
       if (u > 1 - 2e-5) s.level += 10 * s.sd;  // level shift
       fmt::format_to(std::back_inserter(buf), "{{\"ts\":{},\"metric\":\"{}\",\"host\":\"h{}\",\"value\":{:.4f}}}\n", ts,
                      metrics[i % 10], i / 10, v);

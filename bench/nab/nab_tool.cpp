@@ -241,7 +241,8 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     die(e.what());
   }
-  std::fprintf(stderr,
-               "usage: nab-tool results DATA DETECTIONS OUT NAME | gaussian DATA OUT | score DATA OUT NAME [--detail]\n");
+  std::fprintf(
+      stderr,
+      "usage: nab-tool results DATA DETECTIONS OUT NAME | gaussian DATA OUT | score DATA OUT NAME [--detail]\n");
   return 2;
 }

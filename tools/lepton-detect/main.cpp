@@ -11,6 +11,7 @@ const char* kExamples = R"(  lepton-collect --interval 10s | lepton-detect | jq 
   lepton-detect --count-by src_ip --window 1m --alerts auth-failures.ndjson
   lepton-detect --by host --alerts host-metrics.ndjson
   lepton-detect --state /var/lib/lepton/detect.state --alerts --exit-status new-points.ndjson   # from cron
+  lepton-detect --state detect.state --alerts --textfile /var/lib/node_exporter/textfile/detect.prom new.ndjson
 )";
 
 std::vector<std::string> split_commas(const std::vector<std::string>& args) {
@@ -31,7 +32,8 @@ double season_arg(const std::string& text) {
   if (text == "auto") return 0;
   if (text == "none") return -1;
   double d = lepton::cli::duration_arg("--season", text);
-  if (!(d > 0)) throw lepton::UsageError(fmt::format("--season must be auto, none or a positive duration; got '{}'", text));
+  if (!(d > 0))
+    throw lepton::UsageError(fmt::format("--season must be auto, none or a positive duration; got '{}'", text));
   return d;
 }
 
@@ -39,8 +41,9 @@ double season_arg(const std::string& text) {
 
 int main(int argc, char** argv) {
   const std::string program = "lepton-detect";
-  CLI::App app{"Score every value of every series for anomalies as it arrives (annotating records with score and "
-               "anomaly), apply threshold rules, count events per key, and raise alerts."};
+  CLI::App app{
+      "Score every value of every series for anomalies as it arrives (annotating records with score and "
+      "anomaly), apply threshold rules, count events per key, and raise alerts."};
   lepton::cli::setup_app(app, program, kExamples);
   lepton::cli::CommonOptions common;
   lepton::cli::add_common_options(app, common, true);
@@ -59,6 +62,9 @@ int main(int argc, char** argv) {
       ->type_name("NAME")
       ->check(CLI::IsMember(detectors));
   app.add_option("--history", o.detector.history, "Values kept by windowed detectors (default 100)")->type_name("N");
+  app.add_option("--patterns", o.detector.patterns,
+                 "Ensemble: earlier values the latest pattern is compared with (default 32; more is slower)")
+      ->type_name("N");
   app.add_option("--season", season, "Season length: auto (a day or a week, found online), none, or a duration")
       ->type_name("DURATION");
   app.add_option("--band", o.detector.band, "Width of the expected lo..hi band in standard deviations")
@@ -70,7 +76,9 @@ int main(int argc, char** argv) {
   app.add_option("-r,--rule", o.rules, "Threshold rule, e.g. 'value > 0.9 for 5m' or 'absent for 2m' (repeatable)")
       ->type_name("RULE")
       ->allow_extra_args(false);
-  app.add_option("--field", o.value_field, "Name of the numeric field to watch")->type_name("NAME")->capture_default_str();
+  app.add_option("--field", o.value_field, "Name of the numeric field to watch")
+      ->type_name("NAME")
+      ->capture_default_str();
   app.add_option("--time-field", o.time_field, "Name of the time field (records without it are timed on arrival)")
       ->type_name("NAME")
       ->capture_default_str();
@@ -84,7 +92,8 @@ int main(int argc, char** argv) {
   app.add_option("--by", o.by, "Score the metrics of each value of LABEL together (Mahalanobis distance)")
       ->type_name("LABEL");
   app.add_flag("-a,--alerts", o.alerts, "Write alert records (firing/resolved) instead of annotated records");
-  app.add_option("--fire-after", fire_after, "Fire when the score stays at the threshold this many records or this long")
+  app.add_option("--fire-after", fire_after,
+                 "Fire when the score stays at the threshold this many records or this long")
       ->type_name("N|DURATION")
       ->capture_default_str();
   app.add_option("--resolve-after", resolve_after, "Resolve when the score stays below --resolve this long")
@@ -96,7 +105,8 @@ int main(int argc, char** argv) {
   app.add_option("--critical", o.alert.critical, "Score at or above which an alert is critical rather than warning")
       ->type_name("X")
       ->capture_default_str();
-  app.add_option("--risk-by", o.risk_by, "Also write per-entity risk records (sum of severity x score of firing alerts)")
+  app.add_option("--risk-by", o.risk_by,
+                 "Also write per-entity risk records (sum of severity x score of firing alerts)")
       ->type_name("LABEL");
   app.add_flag("--exit-status", o.exit_status, "Exit with status 3 if any alert fired");
   app.add_option("-s,--state", o.state_path, "Load per-series state from FILE at start, save it there at exit")
@@ -104,7 +114,14 @@ int main(int argc, char** argv) {
   app.add_option("--max-series", o.max_series, "Forget the least recently seen series beyond N")
       ->type_name("N")
       ->capture_default_str();
-  app.add_option("--format", format, "Output format")->type_name("ndjson")->capture_default_str();
+  app.add_option("--format", format, "Output format: NDJSON records or Prometheus exposition text")
+      ->type_name(lepton::cli::choices_type(lepton::detect::format_names()))
+      ->check(lepton::cli::one_of(lepton::detect::format_names()))
+      ->capture_default_str();
+  app.add_option("--textfile", o.textfile,
+                 "Also write the results as Prometheus exposition text to this file, atomically (for "
+                 "node_exporter's textfile collector)")
+      ->type_name("DIR/NAME.prom");
 
   if (auto code = lepton::cli::parse(app, argc, argv)) return *code;
 

@@ -20,14 +20,21 @@ std::string_view version();
 int guarded_main(std::string_view program, const std::function<int()>& body);
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal
-/// and at most ten times a second; silent otherwise.
+/// and at most ten times a second; silent otherwise. It never writes to
+/// standard output. Not thread-safe: callers on several threads serialise
+/// update() themselves (try_lock is enough; skipped updates cost nothing).
 class Progress {
  public:
   Progress(std::string label, std::uint64_t total, std::FILE* err = stderr);
   ~Progress();
-  /// Sets the number of units done so far.
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+  /// Sets the number of units done so far (and the total when given). Draws
+  /// if the last drawing is 0.1 s old, or when `done` first reaches the total.
   void update(std::uint64_t done);
-  /// Clears the bar.
+  void update(std::uint64_t done, std::uint64_t total);
+  /// Clears the bar's line, e.g. before other output reaches the same
+  /// terminal and at the end; a later update() draws it again.
   void finish();
   bool active() const { return active_; }
 
@@ -36,8 +43,9 @@ class Progress {
   std::uint64_t total_;
   std::FILE* err_;
   bool active_;
-  double last_draw_ = 0;
-  bool drawn_ = false;
+  double last_draw_ = -1e9;  // monotonic seconds of the last drawing
+  bool drawn_ = false, drew_end_ = false;
+  std::size_t width_ = 0;  // columns of the line drawn
 };
 
 }  // namespace lepton

@@ -122,8 +122,7 @@ std::string alert_reason(const Verdict& v, double value, double since, double no
     default:
       r = fmt::format("{:.1f} sigma {} the {}", s, side, basis_text(v.basis));
   }
-  if (std::isfinite(since) && std::isfinite(now) && now - since >= 1e-3)
-    r += " for " + format_duration(now - since);
+  if (std::isfinite(since) && std::isfinite(now) && now - since >= 1e-3) r += " for " + format_duration(now - since);
   return r;
 }
 

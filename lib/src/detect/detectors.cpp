@@ -1,6 +1,7 @@
 #include "lepton/detect/detector.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include <fmt/format.h>
@@ -17,18 +18,30 @@ using detail::spread_floor;
 
 std::string_view basis_text(Basis b) {
   switch (b) {
-    case Basis::kNone: return "baseline";
-    case Basis::kRecentMean: return "recent mean";
-    case Basis::kRecentMedian: return "recent median";
-    case Basis::kLongRange: return "long-term range";
-    case Basis::kSeasonal: return "seasonal baseline";
-    case Basis::kForecast: return "forecast";
-    case Basis::kLevelShift: return "previous level";
-    case Basis::kChangePoint: return "previous regime";
-    case Basis::kPattern: return "usual patterns";
-    case Basis::kCorrelation: return "usual relation between metrics";
-    case Basis::kEventRate: return "usual event count";
-    case Basis::kNewKey: return "known keys";
+    case Basis::kNone:
+      return "baseline";
+    case Basis::kRecentMean:
+      return "recent mean";
+    case Basis::kRecentMedian:
+      return "recent median";
+    case Basis::kLongRange:
+      return "long-term range";
+    case Basis::kSeasonal:
+      return "seasonal baseline";
+    case Basis::kForecast:
+      return "forecast";
+    case Basis::kLevelShift:
+      return "previous level";
+    case Basis::kChangePoint:
+      return "previous regime";
+    case Basis::kPattern:
+      return "usual patterns";
+    case Basis::kCorrelation:
+      return "usual relation between metrics";
+    case Basis::kEventRate:
+      return "usual event count";
+    case Basis::kNewKey:
+      return "known keys";
   }
   return "baseline";
 }
@@ -178,6 +191,12 @@ class SeasonPicker {
   }
   void update(double ts, double x) {
     for (auto& p : profiles_) p.update(ts, x);
+  }
+  void prefetch(int stage) const {
+    if (stage == 0)
+      prefetch_bytes(profiles_.data(), profiles_.size() * sizeof(detail::SeasonalProfile));
+    else
+      for (const auto& p : profiles_) p.prefetch();
   }
   bool empty() const { return profiles_.empty(); }
   void save(StateWriter& w) const {
@@ -445,6 +464,123 @@ class Bocpd final : public Detector {
   double band_;
 };
 
+// Distance from the latest `length` values to the nearest earlier stretch
+// of the same length within `lags` values, as RMS difference. dist_[lag]
+// holds the squared distance to the stretch `lag` values back and is updated
+// incrementally (add the newest difference, drop the oldest); it is re-summed
+// exactly every 1024 values so rounding cannot drift. Values are kept as
+// floats relative to the series' first value (patterns need differences, not
+// magnitudes), which halves the memory every update walks. The ring is
+// written downwards and stores each value twice (at i and i + cap), so "k
+// values back" is base[k] for every k <= cap and the steady-state loop runs
+// over contiguous memory four lanes at a time.
+class PatternMemory {
+ public:
+  PatternMemory(std::uint32_t length, std::uint32_t lags) : m_(length), lags_(lags) {
+    if (length > 0) {
+      ring_.assign(2 * (static_cast<std::size_t>(lags) + length + 1), 0.0f);
+      dist_.assign(static_cast<std::size_t>(lags) + 1, 0.0f);
+    }
+  }
+  bool enabled() const { return m_ > 0; }
+  std::uint64_t count() const { return n_; }
+
+  double step(double x) {
+    const std::size_t m = m_, lags = lags_, cap = ring_.size() / 2;
+    if (n_ == 0) offset_ = x;
+    const float xf = static_cast<float>(x - offset_);
+    const std::size_t pos = cap - 1 - n_ % cap;
+    ring_[pos] = ring_[pos + cap] = xf;
+    ++n_;
+    const float* base = ring_.data() + pos;  // base[k]: the value k steps back
+    const std::size_t max_lag = std::min<std::size_t>(lags, n_ - 1);
+    if (max_lag < m) return 0;
+    float* dist = dist_.data();
+    if ((n_ & 1023) == 0) {
+      for (std::size_t lag = m; lag <= max_lag; ++lag) {
+        double d = 0;
+        for (std::size_t j = 0; j < m && j + lag < n_; ++j) {
+          double e = static_cast<double>(base[j]) - base[j + lag];
+          d += e * e;
+        }
+        dist[lag] = static_cast<float>(d);
+      }
+    } else if (n_ > m + max_lag) {
+      // Steady state: every lag has a full stretch to drop its oldest term from.
+      typedef float v4 __attribute__((vector_size(16)));
+      const float old = base[m];
+      const v4 vx = {xf, xf, xf, xf}, vold = {old, old, old, old}, zero = {0, 0, 0, 0};
+      v4 vmin = {HUGE_VALF, HUGE_VALF, HUGE_VALF, HUGE_VALF};
+      std::size_t lag = m;
+      for (; lag + 3 <= max_lag; lag += 4) {
+        v4 now_lag, old_lag, d;
+        std::memcpy(&now_lag, base + lag, sizeof now_lag);
+        std::memcpy(&old_lag, base + m + lag, sizeof old_lag);
+        std::memcpy(&d, dist + lag, sizeof d);
+        v4 a = vx - now_lag, b = vold - old_lag;
+        d = d + a * a - b * b;
+        d = d > zero ? d : zero;
+        std::memcpy(dist + lag, &d, sizeof d);
+        vmin = d < vmin ? d : vmin;
+      }
+      float best = std::min(std::min(vmin[0], vmin[1]), std::min(vmin[2], vmin[3]));
+      for (; lag <= max_lag; ++lag) {
+        float a = xf - base[lag], b = old - base[m + lag];
+        float d = std::max(dist[lag] + a * a - b * b, 0.0f);
+        dist[lag] = d;
+        best = std::min(best, d);
+      }
+      if (n_ < m + 50) return 0;
+      return std::sqrt(static_cast<double>(best) / static_cast<double>(m));
+    } else {
+      for (std::size_t lag = m; lag <= max_lag; ++lag) {
+        float a = xf - base[lag];
+        float d = dist[lag] + a * a;
+        if (n_ > m + lag) {
+          float b = base[m] - base[m + lag];
+          d -= b * b;
+        }
+        dist[lag] = std::max(d, 0.0f);
+      }
+    }
+    if (n_ < m + 50) return 0;
+    // Stretches that are complete: lag + m <= n_.
+    const std::size_t last = std::min(max_lag, static_cast<std::size_t>(n_ - m));
+    float best = HUGE_VALF;
+    for (std::size_t lag = m; lag <= last; ++lag) best = std::min(best, dist[lag]);
+    if (!std::isfinite(best)) return 0;
+    return std::sqrt(static_cast<double>(best) / static_cast<double>(m));
+  }
+
+  void prefetch() const {
+    if (ring_.empty()) return;
+    const std::size_t cap = ring_.size() / 2, pos = cap - 1 - n_ % cap;  // where step() writes next
+    prefetch_bytes(ring_.data() + (pos > 0 ? pos - 1 : 0), (m_ + lags_ + 2) * sizeof(float));
+    prefetch_bytes(dist_.data(), dist_.size() * sizeof(float));
+  }
+
+  void save(StateWriter& w) const {
+    w.u64(ring_.size());
+    for (float f : ring_) w.f32(f);
+    for (float f : dist_) w.f32(f);
+    w.u64(n_);
+    w.f64(offset_);
+  }
+  void load(StateReader& r) {
+    if (r.count(4) != ring_.size()) r.corrupt("pattern size differs");
+    for (float& f : ring_) f = r.f32();
+    for (float& f : dist_) f = r.f32();
+    n_ = r.u64();
+    offset_ = r.f64();
+  }
+
+ private:
+  std::uint32_t m_, lags_;
+  std::vector<float> ring_, dist_;
+  std::uint64_t n_ = 0;
+  double offset_ = 0;
+};
+
 // --- ensemble ---------------------------------------------------------------
 // Several views of the series each give a raw surprise; each view's surprise
 // is calibrated against that view's own recent history (Calibrator); the
@@ -458,6 +594,7 @@ class Ensemble final : public Detector {
         long_(p.median_long),
         short_(p.median_short),
         blocks_(2 * std::max<std::uint32_t>(p.range_blocks, 1), 0.0),
+        pattern_(p.pattern_length, p.pattern_lags),
         picker_(season, p.season_gate),
         recent_(std::max<std::uint32_t>(p.dedup, 1), 0.0) {
     Calibrator::Params nats = p.calibration;
@@ -465,18 +602,11 @@ class Ensemble final : public Detector {
     Calibrator::Params plain = p.calibration;
     plain.floor = 0;
     for (int i = 0; i < kViews; ++i) {
-      Calibrator::Params c = i == kLong || i == kShort || i == kSeason || i == kShift ? nats : plain;
-      if (i == kRange) c.floor = p.range_floor;
-      if (i == kPattern) c.floor = p.pattern_floor;
-      cal_.emplace_back(c);
+      cal_.emplace_back(i == kLong || i == kShort || i == kSeason ? nats : plain);
     }
     for (std::uint32_t i = 0; i < p.range_blocks; ++i) {
       blocks_[2 * i] = std::numeric_limits<double>::infinity();
       blocks_[2 * i + 1] = -std::numeric_limits<double>::infinity();
-    }
-    if (p.pattern_length > 0) {
-      ring_.assign(2 * (p.pattern_lags + p.pattern_length + 1), 0.0);
-      dist_.assign(p.pattern_lags + 1, 0.0);
     }
   }
 
@@ -505,15 +635,13 @@ class Ensemble final : public Detector {
       if (x > hi) raw[kRange] = (x - hi) / iqr;
       if (x < lo) raw[kRange] = (lo - x) / iqr;
     }
-    if (!ring_.empty()) {
-      double d = pattern(x);
+    if (pattern_.enabled()) {
+      double d = pattern_.step(x);
       if (settled) raw[kPattern] = d / iqr;
     }
     double s_exp = 0, s_spread = 0;
     bool seasonal = p_.seasonal && picker_.pick(ts, s_exp, s_spread);
     if (seasonal) raw[kSeason] = deviation((x - s_exp) / s_spread);
-    double shift_exp = 0, shift_spread = 0, shift_z = 0;
-    if (p_.level_shift) raw[kShift] = cusum_.step(x, shift_exp, shift_spread, shift_z);
 
     double best = 0;
     int who = -1;
@@ -528,13 +656,16 @@ class Ensemble final : public Detector {
         who = i;
       }
     }
-    double prev = *std::max_element(recent_.begin(), recent_.end());
-    if (p_.dedup_decay > 0) {
-      prev = std::max(prev, decayed_);
-      decayed_ = std::max(decayed_ * p_.dedup_decay, best);
-    }
+    const double prev = recent_max_;
+    // The maximum of the last `dedup` ratios, rescanned only when the value
+    // leaving the window was the maximum.
+    double leaving = recent_[head_];
     recent_[head_] = best;
     head_ = head_ + 1 == recent_.size() ? 0 : head_ + 1;
+    if (best >= recent_max_)
+      recent_max_ = best;
+    else if (leaving >= recent_max_)
+      recent_max_ = *std::max_element(recent_.begin(), recent_.end());
 
     Verdict v;
     v.strength = squash(best, p_.half_ratio);
@@ -551,20 +682,41 @@ class Ensemble final : public Detector {
       v.sigma = (x - med) / spread;
     }
     switch (who) {
-      case kLong: v.basis = Basis::kRecentMedian; break;
-      case kShort: v.basis = Basis::kRecentMedian; break;
-      case kRange: v.basis = Basis::kLongRange; break;
-      case kPattern: v.basis = Basis::kPattern; break;
-      case kSeason: v.basis = Basis::kSeasonal; break;
-      case kShift:
-        v.basis = Basis::kLevelShift;
-        v.sigma = shift_z;
+      case kLong:
+        v.basis = Basis::kRecentMedian;
         break;
-      default: v.basis = seasonal ? Basis::kSeasonal : Basis::kRecentMedian;
+      case kShort:
+        v.basis = Basis::kRecentMedian;
+        break;
+      case kRange:
+        v.basis = Basis::kLongRange;
+        break;
+      case kPattern:
+        v.basis = Basis::kPattern;
+        break;
+      case kSeason:
+        v.basis = Basis::kSeasonal;
+        break;
+      default:
+        v.basis = seasonal ? Basis::kSeasonal : Basis::kRecentMedian;
     }
 
     learn(ts, x);
     return v;
+  }
+
+  std::size_t object_bytes() const override { return sizeof *this; }
+  void prefetch(int stage) const override {
+    if (stage == 0) {
+      long_.prefetch();
+      short_.prefetch();
+      if (pattern_.enabled()) pattern_.prefetch();
+      if (p_.seasonal) picker_.prefetch(0);
+      prefetch_bytes(cal_.data(), cal_.size() * sizeof(Calibrator));
+      __builtin_prefetch(recent_.data() + head_);
+    } else if (p_.seasonal) {
+      picker_.prefetch(1);
+    }
   }
 
   void save(StateWriter& w) const override {
@@ -580,17 +732,13 @@ class Ensemble final : public Detector {
     w.u32(block_head_);
     w.u32(in_block_);
     w.u64(seen_);
-    w.u64(ring_.size());
-    for (double d : ring_) w.f64(d);
-    for (double d : dist_) w.f64(d);
-    w.u64(ring_n_);
+    pattern_.save(w);
     picker_.save(w);
-    cusum_.save(w);
     for (const auto& c : cal_) c.save(w);
     w.u64(recent_.size());
     for (double d : recent_) w.f64(d);
     w.u32(head_);
-    w.f64(decayed_);
+    w.f64(recent_max_);
     w.f64(scale_);
   }
 
@@ -609,99 +757,23 @@ class Ensemble final : public Detector {
     in_block_ = r.u32();
     seen_ = r.u64();
     if (block_head_ >= p_.range_blocks || in_block_ >= p_.range_block) r.corrupt("range position out of range");
-    if (r.count(8) != ring_.size()) r.corrupt("pattern size differs");
-    for (double& d : ring_) d = r.f64();
-    for (double& d : dist_) d = r.f64();
-    ring_n_ = r.u64();
+    pattern_.load(r);
     picker_.load(r);
-    cusum_.load(r);
     for (auto& c : cal_) c.load(r);
     if (r.count(8) != recent_.size()) r.corrupt("dedup size differs");
     for (double& d : recent_) d = r.f64();
     head_ = r.u32();
     if (head_ >= recent_.size()) r.corrupt("dedup position out of range");
-    decayed_ = r.f64();
+    recent_max_ = r.f64();
     scale_ = r.f64();
   }
 
  private:
-  enum View { kLong, kShort, kRange, kPattern, kSeason, kShift, kViews };
+  enum View { kLong, kShort, kRange, kPattern, kSeason, kViews };
 
-  // The raw measure of the probabilistic views: the surprise in nats, or
-  // (linear) the deviation in spreads, whose ratios are steadier far out.
-  double deviation(double z) const { return p_.linear ? std::fabs(z) : fast_normal_surprise(z); }
-
-  // Distance from the latest pattern_length values (ending with x) to the
-  // nearest earlier stretch within pattern_lags, as RMS difference. dist_[lag]
-  // holds the squared distance to the stretch `lag` values back and is
-  // updated incrementally (add the newest difference, drop the oldest); it
-  // is re-summed exactly every 1024 values so rounding cannot drift. The ring
-  // stores every value twice (at i and i + cap) so that the values before
-  // the newest are one contiguous run and the loop vectorises.
-  double pattern(double x) {
-    const std::size_t m = p_.pattern_length, lags = p_.pattern_lags, cap = ring_.size() / 2;
-    const std::size_t pos = ring_n_ % cap;
-    ring_[pos] = ring_[pos + cap] = x;
-    ++ring_n_;
-    const double* now = ring_.data() + pos + cap;  // now[-k] is the value k steps back
-    const std::size_t max_lag = std::min<std::size_t>(lags, ring_n_ - 1);
-    if (max_lag < m) return 0;
-    double* dist = dist_.data();
-    if ((ring_n_ & 1023) == 0) {
-      for (std::size_t lag = m; lag <= max_lag; ++lag) {
-        double d = 0;
-        for (std::size_t j = 0; j < m && j + lag < ring_n_; ++j) {
-          double e = now[-static_cast<std::ptrdiff_t>(j)] - now[-static_cast<std::ptrdiff_t>(j + lag)];
-          d += e * e;
-        }
-        dist[lag] = d;
-      }
-    } else if (ring_n_ > m + max_lag) {
-      // Steady state: every lag has a full stretch to drop its oldest term
-      // from. Four independent minima let the compiler vectorise the loop.
-      const double old = now[-static_cast<std::ptrdiff_t>(m)];
-      double mins[4] = {HUGE_VAL, HUGE_VAL, HUGE_VAL, HUGE_VAL};
-      std::size_t lag = m;
-      for (; lag + 3 <= max_lag; lag += 4) {
-        for (std::size_t k = 0; k < 4; ++k) {
-          double a = x - now[-static_cast<std::ptrdiff_t>(lag + k)];
-          double b = old - now[-static_cast<std::ptrdiff_t>(m + lag + k)];
-          double d = dist[lag + k] + a * a - b * b;
-          d = d > 0 ? d : 0;
-          dist[lag + k] = d;
-          mins[k] = d < mins[k] ? d : mins[k];
-        }
-      }
-      for (; lag <= max_lag; ++lag) {
-        double a = x - now[-static_cast<std::ptrdiff_t>(lag)];
-        double b = old - now[-static_cast<std::ptrdiff_t>(m + lag)];
-        double d = dist[lag] + a * a - b * b;
-        d = d > 0 ? d : 0;
-        dist[lag] = d;
-        mins[0] = d < mins[0] ? d : mins[0];
-      }
-      if (ring_n_ < m + 50) return 0;
-      double best = std::min(std::min(mins[0], mins[1]), std::min(mins[2], mins[3]));
-      return std::sqrt(best / static_cast<double>(m));
-    } else {
-      for (std::size_t lag = m; lag <= max_lag; ++lag) {
-        double a = x - now[-static_cast<std::ptrdiff_t>(lag)];
-        double d = dist[lag] + a * a;
-        if (ring_n_ > m + lag) {
-          double b = now[-static_cast<std::ptrdiff_t>(m)] - now[-static_cast<std::ptrdiff_t>(m + lag)];
-          d -= b * b;
-        }
-        dist[lag] = d > 0 ? d : 0;
-      }
-    }
-    if (ring_n_ < m + 50) return 0;
-    // Stretches that are complete: lag + m <= ring_n_.
-    const std::size_t last = std::min(max_lag, static_cast<std::size_t>(ring_n_ - m));
-    double best = std::numeric_limits<double>::infinity();
-    for (std::size_t lag = m; lag <= last; ++lag) best = std::min(best, dist[lag]);
-    if (!std::isfinite(best)) return 0;
-    return std::sqrt(best / static_cast<double>(m));
-  }
+  // The raw measure of the probabilistic views: the surprise in nats (its
+  // quadratic growth separates large deviations better than |z| does).
+  static double deviation(double z) { return fast_normal_surprise(z); }
 
   void learn(double ts, double x) {
     long_.add(x);
@@ -734,14 +806,12 @@ class Ensemble final : public Detector {
   double cur_lo_ = std::numeric_limits<double>::infinity(), cur_hi_ = -std::numeric_limits<double>::infinity();
   std::uint32_t block_head_ = 0, in_block_ = 0;
   std::uint64_t seen_ = 0;
-  std::vector<double> ring_, dist_;
-  std::uint64_t ring_n_ = 0;
+  PatternMemory pattern_;
   SeasonPicker picker_;
-  CusumCore cusum_;
   std::vector<Calibrator> cal_;
   std::vector<double> recent_;
   std::uint32_t head_ = 0;
-  double decayed_ = 0;
+  double recent_max_ = 0;
   double scale_ = 0;
 };
 
@@ -754,20 +824,21 @@ std::unique_ptr<Detector> make_ensemble(const EnsembleParams& p, double season, 
 }  // namespace detail
 
 const std::vector<std::string>& detector_names() {
-  static const std::vector<std::string> names = {"ensemble", "zscore", "ewma",  "mad",
+  static const std::vector<std::string> names = {"ensemble", "zscore",   "ewma",  "mad",
                                                  "seasonal", "forecast", "cusum", "bocpd"};
   return names;
 }
 
 std::unique_ptr<Detector> make_detector(const DetectorOptions& o) {
   std::size_t h = o.history ? o.history : kDefaultHistory;
-  if (h < 2 || h > 1000000)
-    throw UsageError(fmt::format("--history must be between 2 and 1000000 values; got {}", h));
+  if (h < 2 || h > 1000000) throw UsageError(fmt::format("--history must be between 2 and 1000000 values; got {}", h));
   if (!(o.band > 0) || !std::isfinite(o.band)) throw UsageError(fmt::format("--band must be positive; got {}", o.band));
   const std::string& n = o.name;
+  if (o.patterns > 100000) throw UsageError(fmt::format("--patterns must be at most 100000; got {}", o.patterns));
   if (n == "ensemble") {
     detail::EnsembleParams p;
     if (o.history) p.median_long = static_cast<std::uint32_t>(h);
+    if (o.patterns) p.pattern_lags = static_cast<std::uint32_t>(o.patterns);
     if (o.season < 0) p.seasonal = false;
     return detail::make_ensemble(p, o.season < 0 ? -1 : o.season, o.band);
   }
@@ -787,7 +858,7 @@ std::unique_ptr<Detector> make_detector(const DetectorOptions& o) {
 }
 
 std::uint64_t fingerprint(const DetectorOptions& o) {
-  std::string s = fmt::format("{}|{}|{}|{}", o.name, o.history, o.season, o.band);
+  std::string s = fmt::format("{}|{}|{}|{}|{}", o.name, o.history, o.season, o.band, o.patterns);
   return stable_hash(s);
 }
 

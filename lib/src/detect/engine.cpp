@@ -12,6 +12,7 @@
 #include <fmt/compile.h>
 #include <fmt/format.h>
 
+#include "lepton/detect/exposition.h"
 #include "lepton/detect/multivariate.h"
 #include "lepton/detect/rules.h"
 #include "lepton/detect/state.h"
@@ -23,40 +24,48 @@
 namespace lepton::detect {
 
 const std::vector<std::string>& format_names() {
-  static const std::vector<std::string> names = {"ndjson"};
+  static const std::vector<std::string> names = {"ndjson", "prometheus"};
   return names;
 }
 
 OutputFormat parse_format(std::string_view name) {
   if (name == "ndjson") return OutputFormat::kNdjson;
-  throw UsageError(fmt::format("--format must be ndjson; got '{}'", name));
+  if (name == "prometheus") return OutputFormat::kPrometheus;
+  throw UsageError(fmt::format("--format must be ndjson or prometheus; got '{}'", name));
 }
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-constexpr std::uint32_t kEventLearn = 5;      // windows before bursts and new keys are judged
-constexpr double kKeyAlpha = 0.1;             // per-key rate smoothing (per window)
-constexpr double kPopAlpha = 0.01;            // typical active-key count smoothing
-constexpr double kTotalAlpha = 0.05;          // total count smoothing
+constexpr std::uint32_t kEventLearn = 5;        // windows before bursts and new keys are judged
+constexpr double kKeyAlpha = 0.1;               // per-key rate smoothing (per window)
+constexpr double kPopAlpha = 0.01;              // typical active-key count smoothing
+constexpr double kTotalAlpha = 0.05;            // total count smoothing
 constexpr std::size_t kMaxEmptyWindows = 1440;  // empty windows materialised after a gap
 constexpr std::size_t kMaxPending = 100000;     // --by: records held back at most
 
 bool is_none(const DetectOptions& o) { return o.detector.name == "none"; }
 
-// Appends a number with `digits` significant digits (compact JSON).
+void append_score(std::string& out, double s);
+void append_approx(std::string& out, double v);
+
+// Appends a number: exact (digits > 6, e.g. times), a score (digits 4) or
+// an estimate (otherwise), in the same forms as annotations use.
 void put_number(JsonWriter& w, double v, int digits) {
   if (!std::isfinite(v)) {
     w.null();
     return;
   }
   if (digits > 6) {
-    w.number(v);  // exact (timestamps)
+    w.number(v);
     return;
   }
-  char buf[40];
-  char* e = digits == 4 ? fmt::format_to(buf, FMT_COMPILE("{:.4g}"), v) : fmt::format_to(buf, FMT_COMPILE("{:.6g}"), v);
-  w.raw(std::string_view(buf, static_cast<std::size_t>(e - buf)));
+  std::string text;
+  if (digits == 4)
+    append_score(text, v);
+  else
+    append_approx(text, v);
+  w.raw(text);
 }
 
 // A score in [0, 1] with at most 4 decimals: 0, 1, 0.5, 0.1234.
@@ -90,10 +99,10 @@ void append_approx(std::string& out, double v) {
 
 // Per-key state of event counting.
 struct EventKey {
-  double rate = 0;          // smoothed count per window
-  std::int64_t last = 0;    // window of the last rate update
-  std::uint64_t windows = 0;  // closed windows this key was counted in
-  std::uint64_t count = 0;  // count in the current window
+  double rate = 0;                                                  // smoothed count per window
+  std::int64_t last = 0;                                            // window of the last rate update
+  std::uint64_t windows = 0;                                        // closed windows this key was counted in
+  std::uint64_t count = 0;                                          // count in the current window
   std::int64_t counted = std::numeric_limits<std::int64_t>::min();  // window `count` belongs to
 };
 
@@ -105,11 +114,16 @@ struct Series {
   std::unique_ptr<Detector> det;
   double last_ts = kNaN, last_value = kNaN;
   std::uint64_t touched = 0;
-  std::vector<RuleState> rules;      // per value rule
-  std::vector<char> selected;        // per value rule: applies to this series
-  std::vector<char> absent_selected; // per absent rule
-  std::vector<char> absent_fired;    // per absent rule
-  AlertState alert;                  // the detector's alert
+  // The series that came next the last time this one was seen: in a stream
+  // where every tick lists the series in the same order, its state is
+  // fetched into the cache while this one is being scored.
+  Series* successor = nullptr;
+  std::size_t det_bytes = 0;          // det->object_bytes()
+  std::vector<RuleState> rules;       // per value rule
+  std::vector<char> selected;         // per value rule: applies to this series
+  std::vector<char> absent_selected;  // per absent rule
+  std::vector<char> absent_fired;     // per absent rule
+  AlertState alert;                   // the detector's alert
   std::vector<AlertState> rule_alerts;
   EventKey ev;
   std::unique_ptr<Series> next;  // another series with the same 64-bit hash (practically never)
@@ -136,7 +150,8 @@ struct Held {
 
 class Engine {
  public:
-  Engine(const DetectOptions& o, Output& out, Diagnostics& diag) : o_(o), out_(out), diag_(diag) {
+  Engine(const DetectOptions& o, Output& out, Diagnostics& diag, RecordSink* sink)
+      : o_(o), out_(out), diag_(diag), sink_(sink) {
     for (const auto& text : o.rules) {
       Rule r = parse_rule(text);
       if (r.absent)
@@ -196,6 +211,9 @@ class Engine {
     std::uint64_t h = stable_hash(key_);
     if (!o_.shard.owns(h)) return;
     Series& s = series(h, key_, point_.metric, point_.labels);
+    if (previous_ && previous_->successor != &s) previous_->successor = &s;
+    previous_ = &s;
+    prefetch_ahead(s);
     Verdict v = s.det ? s.det->update(ts, point_.value) : Verdict{};
     process(s, reader.line(), ts, point_.value, v);
   }
@@ -227,7 +245,7 @@ class Engine {
     }
     s.last_ts = ts;
     s.last_value = x;
-    if (!o_.alerts) {
+    if (!o_.alerts || sink_) {
       Verdict shown = v;
       if (active) shown.score = 1.0;  // a record that breaks a rule scores 1
       annotate(s, line, ts, x, shown, active);
@@ -240,13 +258,16 @@ class Engine {
 
   static double quantity(const Rule& r, const Series& s, double ts, double x, const Verdict& v) {
     switch (r.quantity) {
-      case Quantity::kValue: return x;
-      case Quantity::kDelta: return x - s.last_value;
+      case Quantity::kValue:
+        return x;
+      case Quantity::kDelta:
+        return x - s.last_value;
       case Quantity::kRate: {
         double dt = ts - s.last_ts;
         return dt > 0 ? (x - s.last_value) / dt : kNaN;
       }
-      case Quantity::kScore: return v.score;
+      case Quantity::kScore:
+        return v.score;
     }
     return kNaN;
   }
@@ -254,8 +275,10 @@ class Engine {
   // The hot path: fields are appended as text, numbers with the fast
   // formatters below (scores to 4 decimals, bands to float precision).
   void annotate(const Series& s, std::string_view line, double ts, double x, const Verdict& v, const Rule* rule) {
-    if (o_.format != OutputFormat::kNdjson) return;  // other formats plug in here
+    const bool write = o_.format == OutputFormat::kNdjson && !o_.alerts;
+    if (!write && !sink_) return;
     std::string& b = out_.buffer();
+    const std::size_t start = b.size();
     if (line.empty()) {
       JsonWriter w(b);
       w.begin_object();
@@ -288,11 +311,15 @@ class Engine {
       append_json_string(b, rule ? std::string_view(rule->text) : std::string_view(reason_));
     }
     b.push_back('}');
-    out_.end_line();
+    if (sink_) sink_->record(std::string_view(b).substr(start));
+    if (write)
+      out_.end_line();
+    else
+      b.resize(start);
   }
 
   void pass_through(std::string_view line) {
-    if (o_.alerts || o_.shard.index != 0) return;
+    if (o_.alerts || o_.shard.index != 0 || o_.format != OutputFormat::kNdjson) return;
     if (!pending_.empty()) {
       hold(std::string(line), true);
       return;
@@ -309,7 +336,27 @@ class Engine {
     }
   }
 
+  // Cache hints for the series expected next, one pointer hop per record
+  // ahead, so that every hint finds its address already in the cache.
+  static void prefetch_ahead(const Series& s) {
+    const Series* n1 = s.successor;
+    const Series* n2 = n1 ? n1->successor : nullptr;
+    const Series* n3 = n2 ? n2->successor : nullptr;
+    const Series* n4 = n3 ? n3->successor : nullptr;
+    // Most urgent first: hints beyond the CPU's queue may be dropped.
+    if (n1 && n1->det) n1->det->prefetch(1);
+    if (n2 && n2->det) n2->det->prefetch(0);
+    if (n3) {
+      prefetch_bytes(n3->key.data(), n3->key.size());
+      if (n3->det) prefetch_bytes(n3->det.get(), n3->det_bytes);
+    }
+    if (n4) prefetch_bytes(n4, sizeof *n4);
+  }
+
   Series& series(std::uint64_t h, std::string_view key, std::string_view metric, const std::vector<Label>& labels) {
+    // Most often the series that followed the previous one last time.
+    if (previous_ && previous_->successor && previous_->successor->hash == h && previous_->successor->key == key)
+      return *previous_->successor;
     auto it = table_.find(h);
     Series* s = it == table_.end() ? nullptr : it->second.get();
     Series* tail = nullptr;
@@ -335,7 +382,10 @@ class Engine {
   void init_series(Series& s, bool with_detector) {
     std::vector<Label> labels;
     for (const auto& [k, v] : s.labels) labels.push_back({k, v});
-    if (with_detector && !is_none(o_) && o_.count_by.empty() && o_.by.empty()) s.det = make_detector(o_.detector);
+    if (with_detector && !is_none(o_) && o_.count_by.empty() && o_.by.empty()) {
+      s.det = make_detector(o_.detector);
+      s.det_bytes = s.det->object_bytes();
+    }
     s.rules.assign(rules_.size(), RuleState{});
     s.selected.resize(rules_.size());
     for (std::size_t i = 0; i < rules_.size(); ++i) s.selected[i] = rules_[i].selects(s.metric, labels);
@@ -362,7 +412,8 @@ class Engine {
 
   // Writes the record built in scratch_ (alerts and risk records).
   void emit_alert_line() {
-    if (o_.format != OutputFormat::kNdjson) return;  // other formats plug in here
+    if (sink_) sink_->record(scratch_);
+    if (o_.format != OutputFormat::kNdjson || replaying_) return;
     if (!pending_.empty()) {
       hold(scratch_, true);
       return;
@@ -461,7 +512,10 @@ class Engine {
       r.parts.erase(id);
     else
       r.parts[id] = severity_weight(sev) * score;
-    if (!o_.alerts) return;
+    if (o_.alerts) write_risk(entity, r, ts);
+  }
+
+  void write_risk(std::string_view entity, const Risk& r, double ts) {
     double total = 0;
     for (const auto& [k, part] : r.parts) total += part;
     scratch_.clear();
@@ -523,8 +577,14 @@ class Engine {
   }
 
   void absent_alert(Series& s, std::size_t i, bool firing, double ts) {
-    const Rule& r = absent_rules_[i];
     if (firing) fired_ = true;
+    write_absent_alert(s, i, firing, ts);
+    update_risk(s, s.hash * 31 + 1000 + i, firing ? AlertEvent::kFiring : AlertEvent::kResolved,
+                absent_rules_[i].severity, 1.0, ts);
+  }
+
+  void write_absent_alert(const Series& s, std::size_t i, bool firing, double ts) {
+    const Rule& r = absent_rules_[i];
     scratch_.clear();
     JsonWriter w(scratch_);
     begin_alert(w, s, ts, firing ? "firing" : "resolved", r.severity);
@@ -539,7 +599,6 @@ class Engine {
     put_number(w, s.last_ts, 17);
     w.end_object();
     emit_alert_line();
-    update_risk(s, s.hash * 31 + 1000 + i, firing ? AlertEvent::kFiring : AlertEvent::kResolved, r.severity, 1.0, ts);
   }
 
   // ---- events ---------------------------------------------------------------
@@ -762,7 +821,7 @@ class Engine {
       }
       Held& held = pending_[static_cast<std::size_t>(e.pending[j] - pending_base_)];
       held.ready = true;
-      if (o_.alerts) {
+      if (o_.alerts && !sink_) {
         held.line.clear();  // only alerts are written in --alerts mode
         continue;
       }
@@ -783,6 +842,8 @@ class Engine {
       }
       w.end_object();
       held.line.swap(scratch_);
+      if (sink_) sink_->record(held.line);
+      if (o_.alerts || o_.format != OutputFormat::kNdjson) held.line.clear();  // not written
     }
     if (track_alerts_) {
       AlertEvent ev = step_alert(o_.alert, e.alert, e.tick, std::sqrt(d2), v);
@@ -868,8 +929,31 @@ class Engine {
       ++ev_window_;
     }
     if (!absent_rules_.empty() && !std::isnan(now_)) check_absent();
+    if (sink_) replay_open();
     out_.flush();
     if (!o_.state_path.empty()) save_state();
+  }
+
+  // Gives the sink, not the output, a firing record of every alert still
+  // firing and a risk record of every entity, including those restored from
+  // --state: an exposition written at the end shows them although no record
+  // of this run changed them.
+  void replay_open() {
+    replaying_ = true;
+    for (auto& [h, head] : table_)
+      for (const Series* s = head.get(); s; s = s->next.get()) {
+        if (o_.alerts && s->alert.phase == AlertPhase::kFiring) write_detector_alert(*s, AlertEvent::kFiring, now_);
+        for (std::size_t i = 0; o_.alerts && i < rules_.size(); ++i)
+          if (s->rule_alerts[i].phase == AlertPhase::kFiring)
+            write_rule_alert(*s, i, AlertEvent::kFiring, now_, s->last_value, kNaN);
+        for (std::size_t i = 0; i < absent_rules_.size(); ++i)
+          if (s->absent_fired[i]) write_absent_alert(*s, i, true, now_);
+      }
+    for (auto& [name, e] : entities_)
+      if (o_.alerts && e->alert.phase == AlertPhase::kFiring) write_entity_alert(*e, AlertEvent::kFiring, now_);
+    if (o_.alerts)
+      for (const auto& [entity, r] : risk_) write_risk(entity, r, now_);
+    replaying_ = false;
   }
 
   void maybe_evict() {
@@ -890,6 +974,10 @@ class Engine {
       else
         ++it;
     }
+    // Successor links may point at dropped series.
+    previous_ = nullptr;
+    for (auto& [h, head] : table_)
+      for (Series* x = head.get(); x; x = x->next.get()) x->successor = nullptr;
   }
 
   // ---- state file -------------------------------------------------------------
@@ -1092,6 +1180,8 @@ class Engine {
   const DetectOptions& o_;
   Output& out_;
   Diagnostics& diag_;
+  RecordSink* sink_;        // also gets every output record (--format prometheus, --textfile)
+  bool replaying_ = false;  // replay_open(): records go to the sink only
   PointFields fields_;
   std::vector<Rule> rules_, absent_rules_;
   double min_absent_ = std::numeric_limits<double>::infinity();
@@ -1102,6 +1192,7 @@ class Engine {
   std::string reason_;
   std::string scratch_;
   std::unordered_map<std::uint64_t, std::unique_ptr<Series>> table_;
+  Series* previous_ = nullptr;  // the series of the previous point record
   std::unordered_map<std::string, Risk> risk_;
   double now_ = kNaN;
   double next_absent_ = kNaN;
@@ -1142,7 +1233,8 @@ void validate(const DetectOptions& o) {
   if (o.by.empty() && o.detector.name == "mahalanobis")
     throw UsageError("--detector mahalanobis needs --by LABEL (the entity whose metrics are scored together)");
   if (o.max_series < 1) throw UsageError("--max-series must be at least 1");
-  if (o.detector.name != "none" && o.detector.name != "mahalanobis" && o.count_by.empty()) (void)make_detector(o.detector);
+  if (o.detector.name != "none" && o.detector.name != "mahalanobis" && o.count_by.empty())
+    (void)make_detector(o.detector);
   for (const auto& r : o.rules) (void)parse_rule(r);
   if (o.detector.name == "none" && o.rules.empty() && o.count_by.empty())
     throw UsageError("--detector none needs at least one --rule");
@@ -1159,8 +1251,15 @@ std::uint64_t state_fingerprint(const DetectOptions& o) {
 
 int run(const DetectOptions& o, Output& out, Diagnostics& diag) {
   validate(o);
-  Engine e(o, out, diag);
-  return e.run();
+  if (o.format == OutputFormat::kNdjson && o.textfile.empty()) {
+    Engine e(o, out, diag, nullptr);
+    return e.run();
+  }
+  DetectExposition exposition(o, diag);
+  Engine e(o, out, diag, &exposition);
+  int code = e.run();
+  exposition.write(out);
+  return code;
 }
 
 }  // namespace lepton::detect

@@ -47,9 +47,18 @@ void PhaseClock::load(StateReader& r) {
   if (buckets_ > kMaxBuckets || steps_ > kSizingSteps) r.corrupt("bad phase clock");
 }
 
+std::uint32_t SeasonalProfile::bucket_of(double ts) const {
+  if (ts != cached_ts_) {
+    cached_ts_ = ts;
+    cached_bucket_ = clock_.bucket(ts);
+  }
+  return cached_bucket_;
+}
+
 bool SeasonalProfile::predict(double ts, double& expected, double& spread) const {
   if (n_ < 100 || mean_.empty() || !std::isfinite(ts)) return false;
-  std::uint32_t b = clock_.bucket(ts);
+  if (!(ts - first_ts_ >= clock_.period())) return false;  // within the first period a bucket is only a recent mean
+  std::uint32_t b = bucket_of(ts);
   if (!seen_[b]) return false;
   expected = mean_[b];
   spread = std::max(1.2533 * mae_, spread_floor(expected));  // MAE -> standard deviation for normal errors
@@ -59,19 +68,29 @@ bool SeasonalProfile::predict(double ts, double& expected, double& spread) const
 void SeasonalProfile::update(double ts, double x) {
   if (!std::isfinite(ts)) return;
   clock_.observe(ts);
+  if (std::isnan(first_ts_)) first_ts_ = ts;
   ++m_;
   if (clock_.buckets() == 0) return;
   if (mean_.empty()) {
     mean_.assign(clock_.buckets(), 0.0f);
     seen_.assign(clock_.buckets(), 0);
+    cached_ts_ = std::nan("");
   }
-  std::uint32_t b = clock_.bucket(ts);
+  std::uint32_t b = bucket_of(ts);
   if (!seen_[b]) {
     mean_[b] = static_cast<float>(x);
     seen_[b] = 1;
     return;
   }
   double r = x - mean_[b];
+  if (ts - first_ts_ < clock_.period()) {
+    // Still in the first period: learn the phase, but its error says
+    // nothing about seasonality yet.
+    double a = 1.0 / (seen_[b] + 1.0);
+    mean_[b] = static_cast<float>(mean_[b] + a * r);
+    if (seen_[b] < 255) ++seen_[b];
+    return;
+  }
   ++n_;
   double a_err = std::max(0.01, 1.0 / static_cast<double>(n_));
   mae_ += a_err * (std::fabs(r) - mae_);
@@ -80,7 +99,7 @@ void SeasonalProfile::update(double ts, double x) {
   plain_mean_ += a_err * ro;
   double a = std::max(0.2, 1.0 / (seen_[b] + 1.0));
   mean_[b] = static_cast<float>(mean_[b] + a * r);
-  if (seen_[b] < 65535) ++seen_[b];
+  if (seen_[b] < 255) ++seen_[b];
 }
 
 void SeasonalProfile::save(StateWriter& w) const {
@@ -96,12 +115,14 @@ void SeasonalProfile::save(StateWriter& w) const {
   w.f64(mae_);
   w.f64(plain_mae_);
   w.f64(plain_mean_);
+  w.f64(first_ts_);
   w.u64(n_);
   w.u64(m_);
 }
 
 void SeasonalProfile::load(StateReader& r) {
   clock_.load(r);
+  cached_ts_ = std::nan("");
   std::uint64_t n = r.count(8);
   if (n != 0 && n != clock_.buckets()) r.corrupt("seasonal bucket count differs");
   mean_.assign(n, 0.0f);
@@ -110,12 +131,13 @@ void SeasonalProfile::load(StateReader& r) {
     std::uint32_t bits = r.u32();
     std::memcpy(&mean_[i], &bits, 4);
     std::uint32_t s = r.u32();
-    if (s > 65535) r.corrupt("bad seasonal count");
-    seen_[i] = static_cast<std::uint16_t>(s);
+    if (s > 255) r.corrupt("bad seasonal count");
+    seen_[i] = static_cast<std::uint8_t>(s);
   }
   mae_ = r.f64();
   plain_mae_ = r.f64();
   plain_mean_ = r.f64();
+  first_ts_ = r.f64();
   n_ = r.u64();
   m_ = r.u64();
 }

@@ -59,14 +59,24 @@ class SeasonalProfile {
   double period() const { return clock_.period(); }
   void save(StateWriter& w) const;
   void load(StateReader& r);
+  /// Cache hint: the bucket of the last value and the next one.
+  void prefetch() const {
+    if (mean_.empty()) return;
+    __builtin_prefetch(mean_.data() + cached_bucket_);
+    __builtin_prefetch(seen_.data() + cached_bucket_);
+  }
 
  private:
+  std::uint32_t bucket_of(double ts) const;
   PhaseClock clock_;
   std::vector<float> mean_;
-  std::vector<std::uint16_t> seen_;
+  std::vector<std::uint8_t> seen_;           // values seen per bucket, saturating
+  mutable double cached_ts_ = std::nan("");  // predict and update of one value share the bucket
+  mutable std::uint32_t cached_bucket_ = 0;
   double mae_ = 0, plain_mae_ = 0, plain_mean_ = 0;
-  std::uint64_t n_ = 0;  // values scored against a seen bucket
-  std::uint64_t m_ = 0;  // values seen
+  double first_ts_ = std::nan("");  // a phase is only predicted from earlier periods
+  std::uint64_t n_ = 0;             // values scored against a seen bucket
+  std::uint64_t m_ = 0;             // values seen
 };
 
 /// Online additive Holt-Winters with a damped trend and a phase-bucketed
@@ -100,21 +110,16 @@ struct EnsembleParams {
   std::uint32_t range_block = 100;   ///< block size of the long-range view
   std::uint32_t range_blocks = 50;   ///< blocks of the long-range view (5000 values)
   std::uint32_t pattern_length = 8;  ///< values in a pattern (0: no pattern view)
-  std::uint32_t pattern_lags = 1000; ///< how far back patterns are compared
+  std::uint32_t pattern_lags = 32;   ///< how far back patterns are compared
   bool seasonal = true;              ///< seasonal view (season auto or given)
   double season_gate = 0.3;          ///< use a season only if it cuts the error below this fraction
-  bool level_shift = false;          ///< CUSUM view
   Calibrator::Params calibration{};  ///< per-view calibration
-  bool linear = false;               ///< probabilistic views measure |z| instead of nats
   double nats_floor = 15.0;          ///< reference floor of the probabilistic views
-  double range_floor = 0;            ///< reference floor of the range view (IQRs beyond the range)
   double range_cap = 1.3;            ///< range view ratio at most range_cap + step / range_step
   double range_step = 2.0;           ///< (IQRs)
-  double pattern_floor = 0;          ///< reference floor of the pattern view (RMS distance in IQRs)
   std::uint32_t dedup = 30;          ///< report an incident again only if it beats the last N records
-  double dedup_decay = 0;            ///< per-value decay of the reported peak (0: off)
   std::uint32_t warmup = 100;        ///< values before the range and pattern views speak
-  double scale_alpha = 0.01;            ///< smoothing of the scale of range and pattern views (0: none)
+  double scale_alpha = 0.01;         ///< smoothing of the scale of range and pattern views (0: none)
   double half_ratio = 2.0;           ///< calibrated ratio that scores 0.5
 };
 

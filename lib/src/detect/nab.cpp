@@ -83,8 +83,8 @@ void sweep_rows(const File& f, std::size_t file_index, const Profile& p, long& n
 }
 
 struct Sweep {
-  std::vector<Row> rows;              // sorted by score, descending
-  std::vector<char> scorable;         // window id -> has a scorable row
+  std::vector<Row> rows;       // sorted by score, descending
+  std::vector<char> scorable;  // window id -> has a scorable row
   std::size_t windows_total = 0;
   std::vector<long> first_window_of_file;
 };
@@ -92,7 +92,8 @@ struct Sweep {
 Sweep prepare(const std::vector<File>& files, const Profile& p) {
   Sweep s;
   long next_window = 0;
-  for (std::size_t i = 0; i < files.size(); ++i) sweep_rows(files[i], i, p, next_window, s.rows, s.first_window_of_file);
+  for (std::size_t i = 0; i < files.size(); ++i)
+    sweep_rows(files[i], i, p, next_window, s.rows, s.first_window_of_file);
   s.windows_total = static_cast<std::size_t>(next_window);
   s.scorable.assign(s.windows_total, 0);
   for (const Row& r : s.rows)
@@ -191,7 +192,10 @@ ProfileScore score_at(const std::vector<File>& files, const Profile& p, double t
       if (!scorable[id]) continue;
       d.window_scores.push_back(window_score[id]);
       d.raw += window_score[id];
-      if (window_score[id] > -p.fn_weight) ++r.tp; else ++r.fn;
+      if (window_score[id] > -p.fn_weight)
+        ++r.tp;
+      else
+        ++r.fn;
     }
     r.raw += d.raw;
     if (details) details->push_back(std::move(d));

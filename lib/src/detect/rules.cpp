@@ -56,12 +56,18 @@ bool Rule::holds(double q) const {
   if (std::isnan(q)) return false;
   if (absolute) q = std::fabs(q);
   switch (op) {
-    case Comparison::kGt: return q > number;
-    case Comparison::kGe: return q >= number;
-    case Comparison::kLt: return q < number;
-    case Comparison::kLe: return q <= number;
-    case Comparison::kEq: return q == number;
-    case Comparison::kNe: return q != number;
+    case Comparison::kGt:
+      return q > number;
+    case Comparison::kGe:
+      return q >= number;
+    case Comparison::kLt:
+      return q < number;
+    case Comparison::kLe:
+      return q <= number;
+    case Comparison::kEq:
+      return q == number;
+    case Comparison::kNe:
+      return q != number;
   }
   return false;
 }
@@ -163,18 +169,23 @@ class RuleParser {
     for (std::size_t i = pos_; i < s_.size(); ++i) {
       char c = s_[i];
       if (quoted) {
-        if (c == '\\') ++i;
-        else if (c == '"') quoted = false;
+        if (c == '\\')
+          ++i;
+        else if (c == '"')
+          quoted = false;
         continue;
       }
       if (c == '"') {
         quoted = true;
         quote = i;
-      }
-      else if (c == '{') ++depth;
-      else if (c == '}') --depth;
-      else if (depth == 0 && c == ':') colon = i;
-      else if (depth == 0 && (c == '<' || c == '>' || c == '=' || c == '!')) break;
+      } else if (c == '{')
+        ++depth;
+      else if (c == '}')
+        --depth;
+      else if (depth == 0 && c == ':')
+        colon = i;
+      else if (depth == 0 && (c == '<' || c == '>' || c == '=' || c == '!'))
+        break;
     }
     if (quoted) fail_at(quote, "unterminated quoted string");
     return colon;

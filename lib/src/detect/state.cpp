@@ -50,6 +50,12 @@ double StateReader::f64() {
   return v;
 }
 
+float StateReader::f32() {
+  float v;
+  raw(&v, 4);
+  return v;
+}
+
 std::string_view StateReader::str() {
   std::uint64_t n = count(1);
   std::string_view s = in_.substr(pos_, n);
@@ -90,8 +96,8 @@ std::string_view open_state(std::string_view bytes, std::uint64_t config_fingerp
   StateReader r(bytes.substr(8));
   std::uint32_t version = r.u32();
   if (version != kStateVersion)
-    throw fail(fmt::format("state file has format version {}, this lepton-detect reads version {}", version,
-                           kStateVersion));
+    throw fail(
+        fmt::format("state file has format version {}, this lepton-detect reads version {}", version, kStateVersion));
   std::uint64_t fingerprint = r.u64();
   std::uint64_t length = r.u64();
   if (length != bytes.size() - kHeader - 8) throw fail("state file is truncated or has trailing bytes");

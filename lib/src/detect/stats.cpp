@@ -179,15 +179,27 @@ RollingMedian::RollingMedian(std::size_t capacity) : ring_(std::max<std::size_t>
 void RollingMedian::add(double x) {
   if (std::isnan(x)) return;  // a NaN would break the sorted order
   if (size_ == ring_.size()) {
+    // Replace the oldest value in place: shift only the values between the
+    // old and the new position by one (one move instead of erase + insert).
     double old = ring_[head_];
-    auto it = std::lower_bound(sorted_.begin(), sorted_.end(), old);
-    sorted_.erase(it);  // old is present: it was inserted when it arrived
+    double* a = sorted_.data();
+    std::size_t from =
+        static_cast<std::size_t>(std::lower_bound(a, a + size_, old) - a);  // present: inserted on arrival
+    if (x >= old) {
+      std::size_t to = static_cast<std::size_t>(std::upper_bound(a + from, a + size_, x) - a) - 1;
+      std::memmove(a + from, a + from + 1, (to - from) * sizeof(double));
+      a[to] = x;
+    } else {
+      std::size_t to = static_cast<std::size_t>(std::upper_bound(a, a + from, x) - a);
+      std::memmove(a + to + 1, a + to, (from - to) * sizeof(double));
+      a[to] = x;
+    }
   } else {
     ++size_;
+    sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), x), x);
   }
   ring_[head_] = x;
   head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
-  sorted_.insert(std::upper_bound(sorted_.begin(), sorted_.end(), x), x);
 }
 
 double RollingMedian::median() const {
@@ -205,14 +217,16 @@ double RollingMedian::quantile(double q) const {
   return sorted_[i] + f * (sorted_[i + 1] - sorted_[i]);
 }
 
-// The k-th smallest (0-based) of |x - m| over the window. The deviations of
-// the lower half, read from the middle outwards, and of the upper half are
-// two ascending runs; select from their merge by binary search.
-double RollingMedian::kth_deviation(std::size_t k, double m) const {
+// The k-th and (k+1)-th smallest (0-based) of |x - m| over the window. The
+// deviations of the lower half, read from the middle outwards, and of the
+// upper half are two ascending runs; one binary search for the split of the
+// first k + 1 elements of their merge gives both order statistics.
+void RollingMedian::kth_deviations(std::size_t k, double m, double& kth, double& next) const {
   const std::size_t half = size_ / 2;
   const std::size_t na = half, nb = size_ - half;
-  auto a = [&](std::size_t i) { return m - sorted_[half - 1 - i]; };
-  auto b = [&](std::size_t j) { return sorted_[half + j] - m; };
+  const double* s = sorted_.data();
+  auto a = [&](std::size_t i) { return m - s[half - 1 - i]; };
+  auto b = [&](std::size_t j) { return s[half + j] - m; };
   std::size_t lo = k + 1 > nb ? k + 1 - nb : 0;
   std::size_t hi = std::min(k + 1, na);
   while (lo < hi) {
@@ -223,19 +237,23 @@ double RollingMedian::kth_deviation(std::size_t k, double m) const {
     else
       hi = i;
   }
-  std::size_t i = lo, j = k + 1 - lo;
-  double best = -std::numeric_limits<double>::infinity();
-  if (i > 0) best = a(i - 1);
-  if (j > 0) best = std::max(best, b(j - 1));
-  return best;
+  const std::size_t i = lo, j = k + 1 - lo;
+  const double inf = std::numeric_limits<double>::infinity();
+  kth = std::max(i > 0 ? a(i - 1) : -inf, j > 0 ? b(j - 1) : -inf);
+  next = std::min(i < na ? a(i) : inf, j < nb ? b(j) : inf);
 }
 
 double RollingMedian::mad() const {
   if (size_ < 2) return 0.0;
   double m = median();
   std::size_t h = size_ / 2;
-  if (size_ % 2) return kth_deviation(h, m);
-  return 0.5 * (kth_deviation(h - 1, m) + kth_deviation(h, m));
+  double kth, next;
+  if (size_ % 2) {
+    kth_deviations(h, m, kth, next);
+    return kth;
+  }
+  kth_deviations(h - 1, m, kth, next);
+  return 0.5 * (kth + next);
 }
 
 void RollingMedian::save(StateWriter& w) const {
@@ -263,8 +281,9 @@ void RollingMedian::load(StateReader& r) {
   }
 }
 
-Calibrator::Calibrator(const Params& p) : p_(p), ring_(std::max<std::uint32_t>(p.blocks, 1), 0.0) {
+Calibrator::Calibrator(const Params& p) : p_(p) {
   if (p_.block == 0) p_.block = 1;
+  p_.blocks = std::clamp<std::uint32_t>(p_.blocks, 1, kMaxBlocks);
 }
 
 double Calibrator::reference() const { return std::max({cur_max_, done_max_, p_.floor}); }
@@ -279,28 +298,25 @@ double Calibrator::ratio(double s) {
     else
       r = s > 0 ? std::numeric_limits<double>::infinity() : 0.0;  // first change after a constant stretch
   }
+  // Values enter clipped once learning is over (the first values set the bar
+  // freely: a young series' first novelties are not alarms).
   double add = s;
-  if ((n_ >= p_.learn || p_.clip_learning) && base > 0) {
-    // Clip against the completed blocks (when they say anything), so that a
-    // slowly growing incident cannot drag the reference up with it.
-    double bar = p_.block_clip && std::max(done_max_, p_.floor) > 0 ? std::max(done_max_, p_.floor) : base;
-    add = std::min(s, bar * p_.clip);
-  }
+  if (n_ >= p_.learn && base > 0) add = std::min(s, base * p_.clip);
   cur_max_ = std::max(cur_max_, add);
   if (++in_block_ == p_.block) {
-    ring_[head_] = cur_max_;
-    head_ = head_ + 1 == ring_.size() ? 0 : head_ + 1;
+    ring_[head_] = static_cast<float>(std::min(cur_max_, 3e38));
+    head_ = head_ + 1 == p_.blocks ? 0 : head_ + 1;
     cur_max_ = 0;
     in_block_ = 0;
-    done_max_ = *std::max_element(ring_.begin(), ring_.end());
+    done_max_ = *std::max_element(ring_, ring_ + p_.blocks);
   }
   ++n_;
   return r;
 }
 
 void Calibrator::save(StateWriter& w) const {
-  w.u64(ring_.size());
-  for (double v : ring_) w.f64(v);
+  w.u64(p_.blocks);
+  for (std::uint32_t i = 0; i < p_.blocks; ++i) w.f32(ring_[i]);
   w.f64(done_max_);
   w.f64(cur_max_);
   w.u32(in_block_);
@@ -309,15 +325,15 @@ void Calibrator::save(StateWriter& w) const {
 }
 
 void Calibrator::load(StateReader& r) {
-  std::uint64_t n = r.count(8);
-  if (n != ring_.size()) r.corrupt("calibrator size differs");
-  for (double& v : ring_) v = r.f64();
+  std::uint64_t n = r.count(4);
+  if (n != p_.blocks) r.corrupt("calibrator size differs");
+  for (std::uint32_t i = 0; i < p_.blocks; ++i) ring_[i] = r.f32();
   done_max_ = r.f64();
   cur_max_ = r.f64();
   in_block_ = r.u32();
   head_ = r.u32();
   n_ = r.u64();
-  if (in_block_ >= p_.block || head_ >= ring_.size()) r.corrupt("calibrator position out of range");
+  if (in_block_ >= p_.block || head_ >= p_.blocks) r.corrupt("calibrator position out of range");
 }
 
 }  // namespace lepton::detect

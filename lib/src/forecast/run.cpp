@@ -492,16 +492,18 @@ class Engine {
  private:
   void batch() {
     std::vector<SeriesForecast> results(series_.size());
-    Progress progress("forecast", series_.size());
+    // Progress over the series fitted, on stderr if it is a terminal. Workers
+    // count atomically; whoever gets the lock draws, the others go on.
+    Progress progress("lepton-forecast: fitting", series_.size(), diag_.stream());
     std::atomic<std::size_t> done{0};
     std::mutex mu;
     parallel_for(series_.size(), opt_.threads, [&](std::size_t i) {
       results[i] = forecast_series(std::move(series_[i].obs), opt_);
       series_[i].obs = {};
-      std::size_t d = ++done;
+      ++done;
       if (progress.active()) {
-        std::lock_guard<std::mutex> lock(mu);
-        progress.update(d);
+        std::unique_lock<std::mutex> lock(mu, std::try_to_lock);
+        if (lock) progress.update(done.load());
       }
     });
     progress.finish();

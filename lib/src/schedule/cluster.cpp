@@ -644,6 +644,7 @@ class Solver {
       auto w = choose(e, false);
       if (w != kNo) place_new(e, w);
     }
+    if (opt_.progress) opt_.progress(order.size(), order.size());
   }
 
   void place_new(std::uint64_t r, std::uint32_t v) {

@@ -82,11 +82,14 @@ void read_nodes(const std::string& path, Problem& pb, NameSet& names, Diagnostic
   }
 }
 
-int run_vbp(const ScheduleOptions& o, Format& format, Diagnostics& diag) {
+// `shared_terminal`: the plans go to the terminal the progress bar is on,
+// so the bar is cleared before each is written.
+int run_vbp(const ScheduleOptions& o, Format& format, Diagnostics& diag, bool shared_terminal) {
   std::vector<std::string> inputs = o.inputs.empty() ? std::vector<std::string>{"-"} : o.inputs;
-  Progress progress("lepton-schedule", inputs.size(), diag.stream());
+  Progress progress("lepton-schedule: instances", inputs.size(), diag.stream());
   std::size_t done = 0;
   for (const auto& path : inputs) {
+    progress.update(done++);
     VbpFile f;
     std::string name = path == "-" ? "<stdin>" : path;
     try {
@@ -158,9 +161,10 @@ int run_vbp(const ScheduleOptions& o, Format& format, Diagnostics& diag) {
       s.utilisation[k] = sol.bins ? load[k] / (in.capacity[k] * static_cast<double>(sol.bins)) : 0;
     s.method = sol.heuristic.empty() ? "none" : sol.heuristic + (sol.bins < sol.start_bins ? "+local-search" : "");
     PlanView v{name, &pb, &plan, Objective::kPack, seconds, cpu};
+    if (shared_terminal) progress.finish();
     format.plan(v);
-    progress.update(++done);
   }
+  progress.update(done);
   progress.finish();
   format.finish();
   return kExitOk;
@@ -221,7 +225,7 @@ int run_divisible(const Problem& pb, const ScheduleOptions& o, Format& format) {
 int run_schedule(const ScheduleOptions& o, Output& out, Diagnostics& diag) {
   check_options(o);
   auto format = make_format(o.format, out, o.textfile);
-  if (o.from == "vbp") return run_vbp(o, *format, diag);
+  if (o.from == "vbp") return run_vbp(o, *format, diag, out.is_terminal());
 
   Problem pb;
   NameSet node_names, task_names;
@@ -284,11 +288,12 @@ int run_schedule(const ScheduleOptions& o, Output& out, Diagnostics& diag) {
     format->finish();
     return kExitOk;
   }
+  // Progress over the replicas to place (those left running do not count).
   std::uint64_t replicas = 0;
   for (const auto& t : pb.tasks) replicas += t.replicas;
   Progress progress("lepton-schedule: placing", replicas, diag.stream());
   ClusterOptions copt = o.cluster;
-  copt.progress = [&](std::uint64_t done, std::uint64_t) { progress.update(done); };
+  if (progress.active()) copt.progress = [&](std::uint64_t done, std::uint64_t total) { progress.update(done, total); };
   double start = detail::monotonic_seconds(), cpu_start = detail::cpu_seconds();
   Plan plan = solve_cluster(pb, copt);
   progress.finish();

@@ -15,9 +15,9 @@ using namespace lepton::detect;
 
 namespace {
 
-constexpr double kStep = 300;          // five-minute samples
-constexpr double kT0 = 1767225600;     // 2026-01-01
-constexpr int kDay = 288;              // samples per day
+constexpr double kStep = 300;       // five-minute samples
+constexpr double kT0 = 1767225600;  // 2026-01-01
+constexpr int kDay = 288;           // samples per day
 
 struct Series {
   std::vector<double> ts, v;
@@ -166,7 +166,8 @@ TEST_P(SeasonalDetector, CatchesAMissingDailyPeak) {
   // On day 4 the peak does not come: the value stays at the daily mean,
   // well inside the range of the whole series.
   int peak = 4 * kDay + kDay / 4;
-  for (int i = peak - 30; i <= peak + 30; ++i) s.v[static_cast<std::size_t>(i)] = 100 + (s.v[i] - 100 - 20 * std::sin(2 * M_PI * i / kDay));
+  for (int i = peak - 30; i <= peak + 30; ++i)
+    s.v[static_cast<std::size_t>(i)] = 100 + (s.v[i] - 100 - 20 * std::sin(2 * M_PI * i / kDay));
   auto v = run(*make(GetParam()), s);
   int at = first_alarm(v, peak - 30, peak + 31);
   EXPECT_NE(at, -1) << GetParam();
@@ -175,6 +176,23 @@ TEST_P(SeasonalDetector, CatchesAMissingDailyPeak) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Detect, SeasonalDetector, ::testing::Values("ensemble", "seasonal", "forecast"));
+
+TEST(Ensemble, NoSeasonalBaselineBeforeAWholePeriod) {
+  // Less than a day of a slow wave with one spike: the value after the
+  // spike is normal and must not be judged against a "seasonal" baseline
+  // made of the spike (the spike opens a weekly phase bucket, 35 minutes
+  // wide, that is seen for the first time).
+  Series s = noise(250, 31, 0.2);
+  for (std::size_t i = 0; i < s.v.size(); ++i) s.v[i] += 10 * std::sin(2 * M_PI * static_cast<double>(i) / kDay);
+  const std::size_t spike = 182;  // the first sample of a weekly bucket
+  s.v[spike] += 40;
+  auto v = run(*make("ensemble"), s);
+  EXPECT_GE(v[spike].score, 0.5);
+  for (std::size_t i = spike + 1; i < v.size(); ++i) {
+    EXPECT_LT(v[i].score, 0.5) << i;
+    EXPECT_NE(v[i].basis, Basis::kSeasonal) << i;
+  }
+}
 
 TEST(Seasonal, NeedsASeason) {
   DetectorOptions o;
@@ -187,7 +205,7 @@ TEST(Seasonal, UsesAGivenSeason) {
   // A 1-hour cycle (12 samples), given explicitly.
   Series s = noise(40 * 12 * 10, 12, 0.5);
   for (std::size_t i = 0; i < s.v.size(); ++i) s.v[i] += 10 * std::sin(2 * M_PI * static_cast<double>(i) / 12);
-  int at = 4000 + 3;  // a peak
+  int at = 4000 + 3;                        // a peak
   s.v[static_cast<std::size_t>(at)] -= 10;  // flattened peak
   auto v = run(*make("seasonal", 3600), s);
   EXPECT_EQ(alarms(v, 600) - (v[static_cast<std::size_t>(at)].score >= 0.5), 0);
@@ -247,10 +265,14 @@ TEST(Ensemble, CatchesADensityChangeOfSpikes) {
   // Rare spikes are normal; a burst of them is not. (Judged once the
   // ensemble has watched the usual spikes for a while: the first novelties of
   // a young series set a high bar for its first couple of thousand values.)
+  // The pattern memory (--patterns) must reach back past the usual spacing
+  // of the spikes (97 values) for them to look familiar.
   Series s = noise(2600, 51, 0.3);
   for (std::size_t i = 0; i < s.v.size(); i += 97) s.v[i] += 10;
   for (std::size_t i = 2300; i < 2360; i += 3) s.v[i] += 10;
-  auto v = run(*make("ensemble"), s);
+  DetectorOptions o;
+  o.patterns = 500;
+  auto v = run(*make_detector(o), s);
   EXPECT_LE(alarms(v, 300) - alarms(v, 2290), 1);  // the usual spikes: rarely
   EXPECT_NE(first_alarm(v, 2300, 2310), -1);
 }

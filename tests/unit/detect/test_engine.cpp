@@ -122,7 +122,10 @@ TEST_F(Engine, FlagsASpikeWithExpectedBand) {
 }
 
 TEST_F(Engine, BadRecordsStopWithFileAndLineOrAreSkipped) {
-  std::string in = series("cpu", "a", 3, -1, 1) + R"({"ts":1,"metric":"cpu","value":"high"})" "\n" + "not json\n";
+  std::string in = series("cpu", "a", 3, -1, 1) +
+                   R"({"ts":1,"metric":"cpu","value":"high"})"
+                   "\n" +
+                   "not json\n";
   DetectOptions o;
   o.inputs = {file("bad.ndjson", in)};
   try {
@@ -435,5 +438,6 @@ TEST_F(Engine, OptionChecks) {
   o = {};
   o.detector.name = "mahalanobis";
   EXPECT_THROW(validate(o), UsageError);
-  EXPECT_THROW(parse_format("prometheus"), UsageError);
+  EXPECT_EQ(parse_format("prometheus"), OutputFormat::kPrometheus);
+  EXPECT_THROW(parse_format("csv"), UsageError);
 }

@@ -86,8 +86,7 @@ TEST(Rules, ComparisonOperators) {
 TEST(Rules, ClearErrors) {
   EXPECT_EQ(error_of(""), "--rule '': a rule is empty; expected e.g. 'value > 0.9 for 5m' at column 1");
   EXPECT_EQ(error_of("value > "), "--rule 'value > ': expected a number at column 9");
-  EXPECT_EQ(error_of("value => 3"),
-            "--rule 'value => 3': expected a comparison: >, >=, <, <=, == or != at column 7");
+  EXPECT_EQ(error_of("value => 3"), "--rule 'value => 3': expected a comparison: >, >=, <, <=, == or != at column 7");
   EXPECT_EQ(error_of("valu > 3"),
             "--rule 'valu > 3': expected 'absent' or a quantity: value, rate, delta, score or abs(...) at column 1");
   EXPECT_EQ(error_of("value > 3 for ever"),
@@ -97,8 +96,10 @@ TEST(Rules, ClearErrors) {
             "--rule 'value > 3 severity high': expected 'warning' or 'critical' after 'severity' at column 20");
   EXPECT_EQ(error_of("value > 3 and 4"),
             "--rule 'value > 3 and 4': expected 'for DURATION', 'severity LEVEL' or the end of the rule at column 14");
-  EXPECT_EQ(error_of(R"(cpu{host="a}: value > 1)"), R"(--rule 'cpu{host="a}: value > 1': unterminated quoted string at column 10)");
-  EXPECT_EQ(error_of("abs(score) > 1"), "--rule 'abs(score) > 1': expected 'value', 'rate' or 'delta' inside abs() at column 5");
+  EXPECT_EQ(error_of(R"(cpu{host="a}: value > 1)"),
+            R"(--rule 'cpu{host="a}: value > 1': unterminated quoted string at column 10)");
+  EXPECT_EQ(error_of("abs(score) > 1"),
+            "--rule 'abs(score) > 1': expected 'value', 'rate' or 'delta' inside abs() at column 5");
 }
 
 TEST(Rules, ForDurationMustHoldWithoutBreak) {

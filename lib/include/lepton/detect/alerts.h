@@ -46,13 +46,13 @@ enum class AlertEvent : std::uint8_t { kNone, kFiring, kEscalated, kResolved };
 struct AlertState {
   AlertPhase phase = AlertPhase::kIdle;
   Severity severity = Severity::kWarning;
-  double start = std::nan("");  ///< when the incident began (first record at the threshold)
-  double fired = std::nan("");  ///< when it fired
+  double start = std::nan("");        ///< when the incident began (first record at the threshold)
+  double fired = std::nan("");        ///< when it fired
   double quiet_since = std::nan("");  ///< when the strength fell below resolve (while firing)
-  std::uint32_t count = 0;      ///< records at the threshold (pending) or below resolve (firing)
-  double peak = 0;              ///< highest strength in the incident
-  Verdict top;                  ///< the verdict at the peak (for the reason)
-  double value = std::nan("");  ///< the value at the peak
+  std::uint32_t count = 0;            ///< records at the threshold (pending) or below resolve (firing)
+  double peak = 0;                    ///< highest strength in the incident
+  Verdict top;                        ///< the verdict at the peak (for the reason)
+  double value = std::nan("");        ///< the value at the peak
 
   void save(StateWriter& w) const;
   void load(StateReader& r);

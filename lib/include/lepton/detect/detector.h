@@ -62,7 +62,20 @@ class Detector {
   virtual void save(StateWriter& w) const = 0;
   /// Restores what save() wrote; throws DataError on corrupt input.
   virtual void load(StateReader& r) = 0;
+  /// Cache hints for a stream of many series, in the order the caller
+  /// issues them while scoring earlier records: stage 0 fetches what the
+  /// object points to (it must be in the cache already: see object_bytes),
+  /// stage 1 what those point to. No effect on results.
+  virtual void prefetch(int /*stage*/) const {}
+  /// Bytes of the object itself, for the caller to prefetch.
+  virtual std::size_t object_bytes() const { return 64; }
 };
+
+/// Prefetch hint for every cache line of [p, p + bytes).
+inline void prefetch_bytes(const void* p, std::size_t bytes) {
+  const char* c = static_cast<const char*>(p);
+  for (std::size_t i = 0; i < bytes; i += 64) __builtin_prefetch(c + i);
+}
 
 /// How detectors are built (one configuration for every series).
 struct DetectorOptions {
@@ -76,6 +89,10 @@ struct DetectorOptions {
   double season = 0;
   /// Width of the lo..hi band in spreads (standard deviations or scaled MADs).
   double band = 3.0;
+  /// Ensemble: how many earlier values the shape of the latest values is
+  /// compared with (0: no pattern view). Work and memory per value grow
+  /// linearly with it; 0 picks the default (32).
+  std::size_t patterns = 0;
 };
 
 /// Names accepted by make_detector, default first.

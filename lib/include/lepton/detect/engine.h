@@ -15,9 +15,9 @@
 
 namespace lepton::detect {
 
-/// Output formats. Only NDJSON today; the switch points in engine.cpp are
-/// where others (e.g. Prometheus text) plug in.
-enum class OutputFormat { kNdjson };
+/// Output formats: NDJSON records, or Prometheus exposition text written
+/// once at the end of the input (see exposition.h).
+enum class OutputFormat { kNdjson, kPrometheus };
 
 /// Names accepted by parse_format.
 const std::vector<std::string>& format_names();
@@ -50,13 +50,29 @@ struct DetectOptions {
 
   bool alerts = false;  ///< write alert records instead of annotated records
   AlertOptions alert;
-  std::string risk_by;  ///< also write per-entity risk records (label name)
+  std::string risk_by;       ///< also write per-entity risk records (label name)
   bool exit_status = false;  ///< return kExitAlert if any alert fired
 
   std::string state_path;  ///< load at start, save at exit (empty: none)
   Shard shard;
   std::size_t max_series = 1000000;  ///< least recently seen series are dropped beyond this
   OutputFormat format = OutputFormat::kNdjson;
+  /// Also write the exposition to this file, atomically, at the end
+  /// (--textfile; must end in .prom). The output keeps `format`.
+  std::string textfile;
+};
+
+/// Receives every record the engine outputs, whatever the output format, as
+/// one NDJSON line without the newline: annotated records (also with
+/// --alerts, where they are not written), alert and risk records; not the
+/// records passed through. At the end of the input it gets once more a
+/// firing record of every alert still firing and a risk record of every
+/// entity, including those restored from --state. The Prometheus output is
+/// built from these records.
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void record(std::string_view line) = 0;
 };
 
 /// Checks option combinations; throws UsageError.
@@ -67,7 +83,9 @@ std::uint64_t state_fingerprint(const DetectOptions& o);
 
 /// Runs detection over the inputs. Returns kExitOk, or kExitAlert when
 /// exit_status is set and an alert fired. Bad records follow the
-/// Diagnostics policy; I/O and state problems throw DataError.
+/// Diagnostics policy; I/O and state problems throw DataError. With
+/// --format prometheus or a --textfile, a DetectExposition collects the
+/// output records and is written at the end.
 int run(const DetectOptions& o, Output& out, Diagnostics& diag);
 
 }  // namespace lepton::detect

@@ -50,14 +50,14 @@ std::size_t probationary_rows(std::size_t rows);
 /// The result of scoring one profile.
 struct ProfileScore {
   std::string profile;
-  double threshold = 0;   ///< best threshold: rows with score >= threshold are detections
-  double raw = 0;         ///< the summed NAB score at that threshold
-  double null_raw = 0;    ///< the null detector's score: every window missed
-  double perfect_raw = 0; ///< the perfect detector's score: every window found at its start
-  double normalized = 0;  ///< 100 (raw - null) / (perfect - null)
-  std::size_t tp = 0;     ///< windows with a detection
-  std::size_t fn = 0;     ///< windows without one
-  std::size_t fp = 0;     ///< scored detections outside windows
+  double threshold = 0;    ///< best threshold: rows with score >= threshold are detections
+  double raw = 0;          ///< the summed NAB score at that threshold
+  double null_raw = 0;     ///< the null detector's score: every window missed
+  double perfect_raw = 0;  ///< the perfect detector's score: every window found at its start
+  double normalized = 0;   ///< 100 (raw - null) / (perfect - null)
+  std::size_t tp = 0;      ///< windows with a detection
+  std::size_t fn = 0;      ///< windows without one
+  std::size_t fp = 0;      ///< scored detections outside windows
 };
 
 /// Per-window and per-file detail at a given threshold (for reports).

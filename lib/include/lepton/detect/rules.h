@@ -51,15 +51,15 @@ struct Matcher {
 
 /// A parsed rule.
 struct Rule {
-  std::string text;            ///< the rule as written (normalised spacing)
-  std::string metric_glob;     ///< empty: any metric
+  std::string text;         ///< the rule as written (normalised spacing)
+  std::string metric_glob;  ///< empty: any metric
   std::vector<Matcher> matchers;
   bool absent = false;
   Quantity quantity = Quantity::kValue;
-  bool absolute = false;       ///< abs(quantity)
+  bool absolute = false;  ///< abs(quantity)
   Comparison op = Comparison::kGt;
   double number = 0;
-  double hold = 0;             ///< seconds the condition must hold ("for")
+  double hold = 0;  ///< seconds the condition must hold ("for")
   Severity severity = Severity::kWarning;
 
   /// Whether a series with this metric and labels is subject to the rule.

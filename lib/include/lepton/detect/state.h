@@ -21,7 +21,7 @@
 
 namespace lepton::detect {
 
-inline constexpr std::uint32_t kStateVersion = 1;
+inline constexpr std::uint32_t kStateVersion = 2;
 
 /// Appends fixed-width little-endian values to a byte string.
 class StateWriter {
@@ -31,6 +31,7 @@ class StateWriter {
   void u32(std::uint32_t v) { raw(&v, 4); }
   void u64(std::uint64_t v) { raw(&v, 8); }
   void f64(double v) { raw(&v, 8); }
+  void f32(float v) { raw(&v, 4); }
   void str(std::string_view s) {
     u64(s.size());
     out_.append(s);
@@ -54,6 +55,7 @@ class StateReader {
   std::uint32_t u32();
   std::uint64_t u64();
   double f64();
+  float f32();
   std::string_view str();
   /// A count of items that each take at least `min_item_bytes`; rejects counts
   /// the remaining bytes cannot hold (so corrupt files cannot make us allocate).

@@ -115,9 +115,15 @@ class RollingMedian {
   double quantile(double q) const;
   void save(StateWriter& w) const;
   void load(StateReader& r);
+  /// Cache hint for the next add() and queries.
+  void prefetch() const {
+    __builtin_prefetch(ring_.data() + head_);
+    const char* c = reinterpret_cast<const char*>(sorted_.data());
+    for (std::size_t i = 0; i < size_ * sizeof(double); i += 64) __builtin_prefetch(c + i);
+  }
 
  private:
-  double kth_deviation(std::size_t k, double m) const;
+  void kth_deviations(std::size_t k, double m, double& kth, double& next) const;
   std::vector<double> ring_;
   std::vector<double> sorted_;
   std::size_t head_ = 0;
@@ -130,17 +136,17 @@ class RollingMedian {
 /// the last `blocks` blocks of `block` values. A value enters the reference
 /// clipped to `clip` times the reference, so one anomaly raises the bar only
 /// a little and the next one soon after is still seen. The ratio is 0 for
-/// the first `learn` values. Fixed size: `blocks` doubles.
+/// the first `learn` values. Fixed size, kept inline (no allocation): at
+/// most kMaxBlocks blocks, stored as floats.
 class Calibrator {
  public:
+  static constexpr std::uint32_t kMaxBlocks = 32;
   struct Params {
     std::uint32_t block = 100;
     std::uint32_t blocks = 20;
     double clip = 1.5;
     double floor = 0;
     std::uint32_t learn = 150;
-    bool block_clip = false;
-    bool clip_learning = false;
   };
   explicit Calibrator(const Params& p);
   Calibrator() : Calibrator(Params{}) {}
@@ -153,7 +159,7 @@ class Calibrator {
 
  private:
   Params p_;
-  std::vector<double> ring_;
+  float ring_[kMaxBlocks] = {};
   double done_max_ = 0;  // max over the completed blocks in ring_
   double cur_max_ = 0;   // max of the block being filled
   std::uint32_t in_block_ = 0;

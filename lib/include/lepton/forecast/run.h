@@ -101,7 +101,6 @@ struct Eta {
 /// in a forecast series (`sf.forecast` not empty).
 Eta find_eta(const SeriesForecast& sf, double threshold, bool below, double level);
 
-
 /// Forecasts one series from its observations: regularise (options.step,
 /// max_fill), keep the last `history` steps, detect or convert the seasonal
 /// periods, refill long gaps seasonally, and run options.model.

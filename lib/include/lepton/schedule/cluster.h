@@ -51,7 +51,9 @@ struct ClusterOptions {
   /// Dimension whose utilisation drives the power model (empty: "cpu" if
   /// present, else the first dimension).
   std::string energy_dim;
-  /// Called now and then while replicas are placed: (placed so far, to place).
+  /// Called now and then while replicas are placed: (placed so far, to place),
+  /// every 4096 replicas and once at the end. Replicas left running where
+  /// they are do not count.
   std::function<void(std::uint64_t, std::uint64_t)> progress;
 };
 

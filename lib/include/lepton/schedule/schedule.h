@@ -92,7 +92,6 @@ std::vector<std::string> format_names();
 /// Records that are not lepton-schedule's are not written.
 std::unique_ptr<Format> make_format(std::string_view name, Output& out, const std::string& textfile = {});
 
-
 /// Runs lepton-schedule. Returns the exit status (0); bad records follow
 /// the Diagnostics policy, usage problems throw UsageError.
 int run_schedule(const ScheduleOptions& options, Output& out, Diagnostics& diag);
