@@ -10,11 +10,14 @@ _lepton_subcommands() {
 _lepton_options() {
   case "$1 $2" in
     "lepton-collect ") echo "--help -h --version --output -o --on-error --line-buffered --interval -i --count -n --label -l --metrics -m --root --top --cgroup-depth --from --metric --time-column --value-column" ;;
+    "lepton-detect ") echo "--help -h --version --output -o --on-error --line-buffered --shard --detector -d --history --patterns --season --band --threshold -t --rule -r --field --time-field --metric-field --count-by --window -w --by --alerts -a --fire-after --resolve-after --resolve --critical --risk-by --exit-status --state -s --max-series --format --textfile" ;;
+    "lepton-forecast ") echo "--help -h --version --output -o --on-error --line-buffered --shard --horizon -H --step --season --model -m --level --eta --above --below --every --refit --history --max-fill --threads -j --keep-points -k --unbounded --format --textfile" ;;
+    "lepton-schedule ") echo "--help -h --version --output -o --on-error --line-buffered --nodes --objective --time-limit --seed --max-moves --preempt --divisible --energy-dim --from --format --textfile --demand-from --task-label --resource --target --min --max --stabilization --state --now" ;;
     "lepton-seal ") echo "--help -h --version" ;;
     "lepton-seal keygen") echo "--help -h --output -o" ;;
     "lepton-seal open") echo "--help -h --identity -i --output -o" ;;
     "lepton-seal redact") echo "--help -h --output -o --on-error --line-buffered --drop --pseudonymize --key --noise" ;;
-    "lepton-seal seal") echo "--help -h --recipient -r --recipients-file -R --output -o --level -l --chunk-size --flush-every" ;;
+    "lepton-seal seal") echo "--help -h --recipient -r --recipients-file -R --output -o --level -l --threads -T --chunk-size --flush-every" ;;
     "lepton-seal sign") echo "--help -h --identity -i --output -o --every -n --interval -t --group --forward-secure --line-buffered" ;;
     "lepton-seal verify") echo "--help -h --key -k --quiet -q" ;;
   esac
@@ -41,6 +44,78 @@ _lepton_values() {
     "lepton-collect  -m") echo "@none" ;;
     "lepton-collect  -n") echo "@none" ;;
     "lepton-collect  -o") echo "@file" ;;
+    "lepton-detect  --band") echo "@none" ;;
+    "lepton-detect  --by") echo "@none" ;;
+    "lepton-detect  --count-by") echo "@none" ;;
+    "lepton-detect  --critical") echo "@none" ;;
+    "lepton-detect  --detector") echo "ensemble zscore ewma mad seasonal forecast cusum bocpd mahalanobis none" ;;
+    "lepton-detect  --field") echo "@none" ;;
+    "lepton-detect  --fire-after") echo "N DURATION" ;;
+    "lepton-detect  --format") echo "ndjson prometheus" ;;
+    "lepton-detect  --history") echo "@none" ;;
+    "lepton-detect  --max-series") echo "@none" ;;
+    "lepton-detect  --metric-field") echo "@none" ;;
+    "lepton-detect  --on-error") echo "fail skip" ;;
+    "lepton-detect  --output") echo "@file" ;;
+    "lepton-detect  --patterns") echo "@none" ;;
+    "lepton-detect  --resolve") echo "@none" ;;
+    "lepton-detect  --resolve-after") echo "N DURATION" ;;
+    "lepton-detect  --risk-by") echo "@none" ;;
+    "lepton-detect  --rule") echo "@none" ;;
+    "lepton-detect  --season") echo "@none" ;;
+    "lepton-detect  --shard") echo "@none" ;;
+    "lepton-detect  --state") echo "@file" ;;
+    "lepton-detect  --textfile") echo "@none" ;;
+    "lepton-detect  --threshold") echo "@none" ;;
+    "lepton-detect  --time-field") echo "@none" ;;
+    "lepton-detect  --window") echo "@none" ;;
+    "lepton-detect  -d") echo "ensemble zscore ewma mad seasonal forecast cusum bocpd mahalanobis none" ;;
+    "lepton-detect  -o") echo "@file" ;;
+    "lepton-detect  -r") echo "@none" ;;
+    "lepton-detect  -s") echo "@file" ;;
+    "lepton-detect  -t") echo "@none" ;;
+    "lepton-detect  -w") echo "@none" ;;
+    "lepton-forecast  --eta") echo "@none" ;;
+    "lepton-forecast  --every") echo "@none" ;;
+    "lepton-forecast  --format") echo "ndjson prometheus" ;;
+    "lepton-forecast  --history") echo "@none" ;;
+    "lepton-forecast  --horizon") echo "N DURATION" ;;
+    "lepton-forecast  --level") echo "@none" ;;
+    "lepton-forecast  --max-fill") echo "@none" ;;
+    "lepton-forecast  --model") echo "@none" ;;
+    "lepton-forecast  --on-error") echo "fail skip" ;;
+    "lepton-forecast  --output") echo "@file" ;;
+    "lepton-forecast  --refit") echo "@none" ;;
+    "lepton-forecast  --season") echo "auto none P,..." ;;
+    "lepton-forecast  --shard") echo "@none" ;;
+    "lepton-forecast  --step") echo "@none" ;;
+    "lepton-forecast  --textfile") echo "@none" ;;
+    "lepton-forecast  --threads") echo "@none" ;;
+    "lepton-forecast  -H") echo "N DURATION" ;;
+    "lepton-forecast  -j") echo "@none" ;;
+    "lepton-forecast  -m") echo "@none" ;;
+    "lepton-forecast  -o") echo "@file" ;;
+    "lepton-schedule  --demand-from") echo "@none" ;;
+    "lepton-schedule  --energy-dim") echo "@none" ;;
+    "lepton-schedule  --format") echo "ndjson prometheus" ;;
+    "lepton-schedule  --from") echo "@none" ;;
+    "lepton-schedule  --max") echo "@none" ;;
+    "lepton-schedule  --max-moves") echo "@none" ;;
+    "lepton-schedule  --min") echo "@none" ;;
+    "lepton-schedule  --nodes") echo "@file" ;;
+    "lepton-schedule  --now") echo "@none" ;;
+    "lepton-schedule  --objective") echo "pack spread cost energy" ;;
+    "lepton-schedule  --on-error") echo "fail skip" ;;
+    "lepton-schedule  --output") echo "@file" ;;
+    "lepton-schedule  --resource") echo "@none" ;;
+    "lepton-schedule  --seed") echo "@none" ;;
+    "lepton-schedule  --stabilization") echo "@none" ;;
+    "lepton-schedule  --state") echo "@file" ;;
+    "lepton-schedule  --target") echo "@none" ;;
+    "lepton-schedule  --task-label") echo "@none" ;;
+    "lepton-schedule  --textfile") echo "@none" ;;
+    "lepton-schedule  --time-limit") echo "@none" ;;
+    "lepton-schedule  -o") echo "@file" ;;
     "lepton-seal keygen --output") echo "@file" ;;
     "lepton-seal keygen -o") echo "@file" ;;
     "lepton-seal open --identity") echo "@file" ;;
@@ -60,7 +135,9 @@ _lepton_values() {
     "lepton-seal seal --output") echo "@file" ;;
     "lepton-seal seal --recipient") echo "@none" ;;
     "lepton-seal seal --recipients-file") echo "@file" ;;
+    "lepton-seal seal --threads") echo "@none" ;;
     "lepton-seal seal -R") echo "@file" ;;
+    "lepton-seal seal -T") echo "@none" ;;
     "lepton-seal seal -l") echo "@none" ;;
     "lepton-seal seal -o") echo "@file" ;;
     "lepton-seal seal -r") echo "@none" ;;
@@ -116,4 +193,4 @@ _lepton() {
   fi
   mapfile -t COMPREPLY < <(compgen -f -- "$cur")
 }
-complete -o filenames -F _lepton lepton-collect lepton-seal
+complete -o filenames -F _lepton lepton-collect lepton-detect lepton-forecast lepton-schedule lepton-seal

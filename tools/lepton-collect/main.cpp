@@ -4,6 +4,7 @@
 
 #include "lepton/collect/sampler.h"
 #include "lepton/convert/convert.h"
+#include "lepton/text.h"
 #include "lepton_cli.h"
 
 namespace {
@@ -21,20 +22,6 @@ std::pair<std::string, std::string> split_label(const std::string& kv) {
   if (eq == std::string::npos || eq == 0)
     throw lepton::UsageError(fmt::format("--label takes NAME=VALUE; got '{}'", kv));
   return {kv.substr(0, eq), kv.substr(eq + 1)};
-}
-
-std::vector<std::string> split_globs(const std::vector<std::string>& args) {
-  std::vector<std::string> out;
-  for (const auto& a : args) {
-    std::size_t start = 0;
-    while (start <= a.size()) {
-      auto comma = a.find(',', start);
-      if (comma == std::string::npos) comma = a.size();
-      if (comma > start) out.push_back(a.substr(start, comma - start));
-      start = comma + 1;
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -105,7 +92,7 @@ int main(int argc, char** argv) {
       o.format = from;
       o.inputs = common.inputs;
       o.labels = label_pairs;
-      o.metric_globs = split_globs(metrics);
+      o.metric_globs = lepton::split_commas(metrics);
       o.metric = metric;
       o.time_column = time_column;
       o.value_columns = value_columns;
@@ -116,7 +103,7 @@ int main(int argc, char** argv) {
       o.interval = lepton::cli::duration_arg("--interval", interval);
       o.count = count;
       o.labels = label_pairs;
-      o.metric_globs = split_globs(metrics);
+      o.metric_globs = lepton::split_commas(metrics);
       o.root = root;
       o.top = top;
       o.cgroup_depth = cgroup_depth;

@@ -1,6 +1,7 @@
 // lepton-detect: online anomaly detection, threshold rules, event bursts and
 // alerts over NDJSON streams. Option parsing only; the work is in lib/.
 #include "lepton/detect/engine.h"
+#include "lepton/text.h"
 #include "lepton_cli.h"
 
 namespace {
@@ -13,20 +14,6 @@ const char* kExamples = R"(  lepton-collect --interval 10s | lepton-detect | jq 
   lepton-detect --state /var/lib/lepton/detect.state --alerts --exit-status new-points.ndjson   # from cron
   lepton-detect --state detect.state --alerts --textfile /var/lib/node_exporter/textfile/detect.prom new.ndjson
 )";
-
-std::vector<std::string> split_commas(const std::vector<std::string>& args) {
-  std::vector<std::string> out;
-  for (const auto& a : args) {
-    std::size_t start = 0;
-    while (start <= a.size()) {
-      auto comma = a.find(',', start);
-      if (comma == std::string::npos) comma = a.size();
-      if (comma > start) out.push_back(a.substr(start, comma - start));
-      start = comma + 1;
-    }
-  }
-  return out;
-}
 
 double season_arg(const std::string& text) {
   if (text == "auto") return 0;
@@ -130,7 +117,7 @@ int main(int argc, char** argv) {
     o.inputs = common.inputs;
     if (!common.shard.empty()) o.shard = lepton::parse_shard(common.shard);
     o.detector.season = season_arg(season);
-    o.count_by = split_commas(count_by);
+    o.count_by = lepton::split_commas(count_by);
     o.window = lepton::cli::duration_arg("--window", window);
     o.alert.threshold = o.threshold;
     o.alert.fire_after = lepton::detect::parse_span("--fire-after", fire_after);

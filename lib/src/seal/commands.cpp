@@ -14,6 +14,7 @@
 #include "lepton/seal/redact.h"
 #include "lepton/seal/sealed.h"
 #include "lepton/seal/signlog.h"
+#include "lepton/text.h"
 #include "lepton/time.h"
 
 namespace lepton::seal {
@@ -39,19 +40,6 @@ double duration(const std::string& option, const std::string& text) {
   return *d;
 }
 
-std::vector<std::string> split_commas(const std::vector<std::string>& args) {
-  std::vector<std::string> out;
-  for (const auto& a : args) {
-    std::size_t start = 0;
-    while (start <= a.size()) {
-      auto comma = a.find(',', start);
-      if (comma == std::string::npos) comma = a.size();
-      if (comma > start) out.push_back(a.substr(start, comma - start));
-      start = comma + 1;
-    }
-  }
-  return out;
-}
 }  // namespace
 
 std::size_t parse_size(const std::string& text, const std::string& option) {
@@ -180,8 +168,8 @@ int run_verify(const VerifyCommand& c, std::FILE* out, std::FILE* err) {
 
 int run_redact(const RedactCommand& c) {
   RedactOptions o;
-  for (const auto& f : split_commas(c.drop)) o.drop.push_back(parse_field_path(f));
-  for (const auto& f : split_commas(c.pseudonymize)) o.pseudonymize.push_back(parse_field_path(f));
+  for (const auto& f : lepton::split_commas(c.drop)) o.drop.push_back(parse_field_path(f));
+  for (const auto& f : lepton::split_commas(c.pseudonymize)) o.pseudonymize.push_back(parse_field_path(f));
   for (const auto& n : c.noise) o.noise.push_back(parse_noise_spec(n));
   if (!c.key.empty()) {
     if (o.pseudonymize.empty()) throw UsageError("--key is only used with --pseudonymize");

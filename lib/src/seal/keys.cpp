@@ -343,16 +343,9 @@ Identity load_identity(const std::string& path) {
   }
 }
 
-void create_identity_file(const std::string& path, const Identity& id) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    if (errno == EEXIST)
-      throw DataError(
-          fmt::format("{}: already exists; keygen never overwrites an identity (remove it or choose "
-                      "another name)",
-                      path));
-    throw DataError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
-  }
+// Writes the identity to `fd` (a new file at `path`, mode 0600), syncs and
+// closes it; on failure removes the file. The text is wiped from memory.
+static void write_identity_fd(int fd, const std::string& path, const Identity& id) {
   std::string text = format_identity(id);
   try {
     if (::fchmod(fd, 0600) != 0) throw DataError(fmt::format("{}: chmod failed: {}", path, std::strerror(errno)));
@@ -368,23 +361,24 @@ void create_identity_file(const std::string& path, const Identity& id) {
   ::close(fd);
 }
 
+void create_identity_file(const std::string& path, const Identity& id) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST)
+      throw DataError(
+          fmt::format("{}: already exists; keygen never overwrites an identity (remove it or choose "
+                      "another name)",
+                      path));
+    throw DataError(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));
+  }
+  write_identity_fd(fd, path, id);
+}
+
 void replace_identity_file(const std::string& path, const Identity& id) {
   std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw DataError(fmt::format("{}: cannot create: {}", tmp, std::strerror(errno)));
-  std::string text = format_identity(id);
-  try {
-    if (::fchmod(fd, 0600) != 0) throw DataError(fmt::format("{}: chmod failed: {}", tmp, std::strerror(errno)));
-    write_all(fd, text, tmp);
-    sync_fd(fd, tmp);
-  } catch (...) {
-    sodium_memzero(text.data(), text.size());
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    throw;
-  }
-  sodium_memzero(text.data(), text.size());
-  ::close(fd);
+  write_identity_fd(fd, tmp, id);
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     int e = errno;
     ::unlink(tmp.c_str());
