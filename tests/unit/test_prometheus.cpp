@@ -79,3 +79,17 @@ TEST(TextfilePath, NeedsPromSuffixAndExistingDirectory) {
     EXPECT_STREQ(e.what(), "--textfile: no directory '/no/such/dir'");
   }
 }
+
+TEST(ExpositionSeriesLabels, MetricFirstThenSanitisedLabelsWithClashesRenamed) {
+  auto got = lepton::exposition_series_labels(
+      "cpu.util", {{"host", "a"}, {"metric", "x"}, {"level", "y"}, {"a.b", "z"}}, {"level"});
+  lepton::PrometheusExposition::Labels want = {
+      {"metric", "cpu.util"}, {"host", "a"}, {"exported_metric", "x"}, {"exported_level", "y"}, {"a_b", "z"}};
+  EXPECT_EQ(got, want);
+}
+
+TEST(ExpositionSeriesLabels, NoMetricLabelWhenTheMetricIsEmpty) {
+  auto got = lepton::exposition_series_labels("", {{"a.b", "1"}, {"a_b", "2"}}, {});
+  lepton::PrometheusExposition::Labels want = {{"a_b", "1"}, {"exported_a_b", "2"}};
+  EXPECT_EQ(got, want);
+}

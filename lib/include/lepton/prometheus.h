@@ -44,6 +44,14 @@ class PrometheusExposition {
   std::vector<Family> families_;
 };
 
+/// The labels of one series in an exposition: `metric` (unless empty) then
+/// the series' own labels, sanitised; a label whose name is `metric`, one of
+/// `reserved` (the labels the program adds itself) or taken after
+/// sanitising is renamed `exported_<name>`, as Prometheus does on a clash.
+PrometheusExposition::Labels exposition_series_labels(std::string_view metric,
+                                                      const std::vector<std::pair<std::string, std::string>>& labels,
+                                                      const std::vector<std::string_view>& reserved);
+
 /// Checks a --textfile path before any work: it must name a file ending in
 /// `.prom` (node_exporter's textfile collector reads only those) in a
 /// directory that exists. Throws UsageError saying which is wrong.

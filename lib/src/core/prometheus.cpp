@@ -1,5 +1,7 @@
 #include "lepton/prometheus.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -116,6 +118,24 @@ std::string PrometheusExposition::render() const {
     }
     out += "# TYPE " + f.name + " " + f.type + "\n";
     out += f.samples;
+  }
+  return out;
+}
+
+PrometheusExposition::Labels exposition_series_labels(std::string_view metric,
+                                                      const std::vector<std::pair<std::string, std::string>>& labels,
+                                                      const std::vector<std::string_view>& reserved) {
+  PrometheusExposition::Labels out;
+  out.reserve(labels.size() + 1);
+  if (!metric.empty()) out.emplace_back("metric", std::string(metric));
+  auto taken = [&](const std::string& name) {
+    if (name == "metric" || std::find(reserved.begin(), reserved.end(), name) != reserved.end()) return true;
+    return std::any_of(out.begin(), out.end(), [&](const auto& l) { return l.first == name; });
+  };
+  for (const auto& [k, v] : labels) {
+    std::string name = prometheus_label_name(k);
+    while (taken(name)) name = "exported_" + name;
+    out.emplace_back(std::move(name), v);
   }
   return out;
 }

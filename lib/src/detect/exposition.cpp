@@ -23,7 +23,7 @@ constexpr std::string_view kFiring = "lepton_alert_firing";
 constexpr std::string_view kRisk = "lepton_detect_risk";
 
 // Label names our families set; series labels must not take them.
-constexpr std::string_view kOwnLabels[] = {"metric", "detector", "rule", "severity"};
+const std::vector<std::string_view> kOwnLabels = {"detector", "rule", "severity"};
 
 double number_or_nan(const JsonDocument& doc, std::string_view key) {
   const JsonValue* v = doc.get(key);
@@ -50,19 +50,7 @@ std::string signature(PrometheusExposition::Labels labels) {
 }  // namespace
 
 PrometheusExposition::Labels prometheus_series_labels(std::string_view metric, const SeriesLabels& labels) {
-  PrometheusExposition::Labels out;
-  out.reserve(labels.size() + 1);
-  if (!metric.empty()) out.emplace_back("metric", std::string(metric));
-  auto taken = [&](const std::string& name) {
-    if (std::find(std::begin(kOwnLabels), std::end(kOwnLabels), name) != std::end(kOwnLabels)) return true;
-    return std::any_of(out.begin(), out.end(), [&](const auto& l) { return l.first == name; });
-  };
-  for (const auto& [k, v] : labels) {
-    std::string name = prometheus_label_name(k);
-    while (taken(name)) name = "exported_" + name;
-    out.emplace_back(std::move(name), v);
-  }
-  return out;
+  return exposition_series_labels(metric, labels, kOwnLabels);
 }
 
 DetectExposition::DetectExposition(const DetectOptions& options, Diagnostics& diag) : opt_(options), diag_(diag) {

@@ -17,7 +17,7 @@ constexpr std::string_view kEtaCrossing = "lepton_forecast_eta_crossing";
 constexpr std::string_view kLastObservation = "lepton_forecast_last_observation_timestamp_seconds";
 
 // Label names our families set; series labels must not take them.
-constexpr std::string_view kOwnLabels[] = {"metric", "horizon", "level", "model", "bound", "threshold", "direction"};
+const std::vector<std::string_view> kOwnLabels = {"horizon", "level", "model", "bound", "threshold", "direction"};
 
 // Horizons are sums of steps: 0.1 * 3 should read "0.3", not
 // "0.30000000000000004", so label values are rounded to a microsecond.
@@ -30,19 +30,7 @@ std::string decimal(double x) {
 }  // namespace
 
 PrometheusExposition::Labels prometheus_series_labels(std::string_view metric, const SeriesLabels& labels) {
-  PrometheusExposition::Labels out;
-  out.reserve(labels.size() + 1);
-  out.emplace_back("metric", std::string(metric));
-  auto taken = [&](const std::string& name) {
-    if (std::find(std::begin(kOwnLabels), std::end(kOwnLabels), name) != std::end(kOwnLabels)) return true;
-    return std::any_of(out.begin(), out.end(), [&](const auto& l) { return l.first == name; });
-  };
-  for (const auto& [k, v] : labels) {
-    std::string name = prometheus_label_name(k);
-    while (taken(name)) name = "exported_" + name;
-    out.emplace_back(std::move(name), v);
-  }
-  return out;
+  return exposition_series_labels(metric, labels, kOwnLabels);
 }
 
 std::optional<std::size_t> ForecastExposition::set(std::size_t index, std::string_view metric,
