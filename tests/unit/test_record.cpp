@@ -10,9 +10,13 @@
 using namespace lepton;
 
 namespace {
+// The point's labels are views into the line, so the line is kept until
+// the next call.
 PointStatus classify(const std::string& text, Point& p, std::string& problem) {
   static JsonDocument doc;
-  EXPECT_TRUE(doc.parse(text)) << doc.error();
+  static std::string line;
+  line = text;
+  EXPECT_TRUE(doc.parse(line)) << doc.error();
   std::string_view got;
   return read_point(doc, p, problem, got);
 }
