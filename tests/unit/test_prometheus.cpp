@@ -93,3 +93,10 @@ TEST(ExpositionSeriesLabels, NoMetricLabelWhenTheMetricIsEmpty) {
   lepton::PrometheusExposition::Labels want = {{"a_b", "1"}, {"exported_a_b", "2"}};
   EXPECT_EQ(got, want);
 }
+
+TEST(LabelSetKey, EqualExactlyForTheSameSetInAnyOrder) {
+  using L = lepton::PrometheusExposition::Labels;
+  EXPECT_EQ(lepton::label_set_key(L{{"a", "1"}, {"b", "2"}}), lepton::label_set_key(L{{"b", "2"}, {"a", "1"}}));
+  EXPECT_NE(lepton::label_set_key(L{{"a", "1"}, {"b", "2"}}), lepton::label_set_key(L{{"a", "12"}}));
+  EXPECT_NE(lepton::label_set_key(L{{"a", "1"}}), lepton::label_set_key(L{{"a", "1"}, {"b", ""}}));
+}

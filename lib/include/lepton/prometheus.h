@@ -52,6 +52,11 @@ PrometheusExposition::Labels exposition_series_labels(std::string_view metric,
                                                       const std::vector<std::pair<std::string, std::string>>& labels,
                                                       const std::vector<std::string_view>& reserved);
 
+/// A key equal for two label sets exactly when they have the same names and
+/// values in any order: two samples of one family with the same key would
+/// be one time series to Prometheus.
+std::string label_set_key(PrometheusExposition::Labels labels);
+
 /// Checks a --textfile path before any work: it must name a file ending in
 /// `.prom` (node_exporter's textfile collector reads only those) in a
 /// directory that exists. Throws UsageError saying which is wrong.

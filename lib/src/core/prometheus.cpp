@@ -140,6 +140,18 @@ PrometheusExposition::Labels exposition_series_labels(std::string_view metric,
   return out;
 }
 
+std::string label_set_key(PrometheusExposition::Labels labels) {
+  std::sort(labels.begin(), labels.end());
+  std::string key;
+  for (const auto& [k, v] : labels) {
+    key += k;
+    key.push_back('\0');
+    key += v;
+    key.push_back('\0');
+  }
+  return key;
+}
+
 void check_textfile_path(const std::string& path) {
   auto slash = path.rfind('/');
   std::string base = slash == std::string::npos ? path : path.substr(slash + 1);

@@ -35,18 +35,6 @@ std::string_view string_or_empty(const JsonDocument& doc, std::string_view key) 
   return v && v->is_string() ? v->str : std::string_view();
 }
 
-std::string signature(PrometheusExposition::Labels labels) {
-  std::sort(labels.begin(), labels.end());
-  std::string s;
-  for (const auto& [k, v] : labels) {
-    s += k;
-    s.push_back('\0');
-    s += v;
-    s.push_back('\0');
-  }
-  return s;
-}
-
 }  // namespace
 
 PrometheusExposition::Labels prometheus_series_labels(std::string_view metric, const SeriesLabels& labels) {
@@ -81,7 +69,7 @@ void DetectExposition::record(std::string_view line) {
 
 bool DetectExposition::claim(std::unordered_map<std::string, std::string>& owners,
                              const PrometheusExposition::Labels& labels, const std::string& key) {
-  auto [it, fresh] = owners.try_emplace(signature(labels), key);
+  auto [it, fresh] = owners.try_emplace(label_set_key(labels), key);
   if (fresh) return true;
   diag_.warn(fmt::format("{}: left out of the Prometheus output: same labels as {} once names are sanitised", key,
                          it->second));

@@ -42,16 +42,7 @@ std::optional<std::size_t> ForecastExposition::set(std::size_t index, std::strin
     // A series' labels never change, so it is checked once.
     en.set = true;
     en.labels = prometheus_series_labels(metric, labels);
-    auto sorted = en.labels;
-    std::sort(sorted.begin(), sorted.end());
-    std::string signature;
-    for (const auto& [k, v] : sorted) {
-      signature += k;
-      signature.push_back('\0');
-      signature += v;
-      signature.push_back('\0');
-    }
-    auto [it, fresh] = owner_.try_emplace(std::move(signature), index);
+    auto [it, fresh] = owner_.try_emplace(label_set_key(en.labels), index);
     if (!fresh) {
       en.dropped = true;
       collision = it->second;

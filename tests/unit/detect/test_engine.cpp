@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "detect_test_util.h"
 #include "lepton/error.h"
 #include "lepton/json.h"
 
@@ -23,20 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class Engine : public ::testing::Test {
+class Engine : public detect_test::ScratchDir {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / fmt::format("lepton-detect-test-{}-{}", ::getpid(), counter_++);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string file(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
-
   // Runs detection and returns the output lines; `code` gets the exit code.
   std::vector<std::string> run_lines(DetectOptions o, int* code = nullptr, std::uint64_t* skipped = nullptr) {
     std::string out = (dir_ / "out.ndjson").string();
@@ -71,9 +60,6 @@ class Engine : public ::testing::Test {
     }
     return s;
   }
-
-  fs::path dir_;
-  static inline int counter_ = 0;
 };
 
 JsonDocument parsed(const std::string& line) {

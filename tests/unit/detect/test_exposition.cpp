@@ -19,6 +19,8 @@
 
 #include "lepton/error.h"
 
+#include "detect_test_util.h"
+
 using namespace lepton;
 using namespace lepton::detect;
 namespace fs = std::filesystem;
@@ -74,20 +76,8 @@ class Collector {
   std::optional<DetectExposition> x_;
 };
 
-class RunExposition : public ::testing::Test {
+class RunExposition : public detect_test::ScratchDir {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / fmt::format("lepton-detect-exposition-{}-{}", ::getpid(), counter_++);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string file(const std::string& name, const std::string& text) {
-    fs::path p = dir_ / name;
-    std::ofstream(p) << text;
-    return p.string();
-  }
-
   // Runs detection; returns standard output.
   std::string run_out(const DetectOptions& o, int* code = nullptr) {
     std::string out = (dir_ / "out").string();
@@ -112,9 +102,6 @@ class RunExposition : public ::testing::Test {
     }
     return s;
   }
-
-  fs::path dir_;
-  static inline int counter_ = 0;
 };
 
 }  // namespace
