@@ -683,8 +683,6 @@ class Ensemble final : public Detector {
     }
     switch (who) {
       case kLong:
-        v.basis = Basis::kRecentMedian;
-        break;
       case kShort:
         v.basis = Basis::kRecentMedian;
         break;
