@@ -6,6 +6,10 @@
 
 namespace lepton {
 
+/// Writes all of `data` to `fd`, retrying on EINTR and short writes. EPIPE
+/// throws BrokenPipe; other errors throw DataError naming `name`.
+void write_fully(int fd, const char* data, std::size_t size, const std::string& name);
+
 /// Writes lines to a file descriptor. Block-buffered by default; flushed
 /// after every line when line_buffered is set (the programs set it when
 /// stdout is a terminal or with --line-buffered). A closed pipe (EPIPE)
@@ -50,7 +54,6 @@ class Output {
   const std::string& name() const { return name_; }
 
  private:
-  void write_all(const char* data, std::size_t size);
   int fd_ = 1;
   bool own_fd_ = false;
   bool line_buffered_ = false;

@@ -53,7 +53,7 @@ void Output::write_bytes(std::string_view bytes) {
 void Output::flush() {
   if (buf_.empty()) return;
   try {
-    write_all(buf_.data(), buf_.size());
+    write_fully(fd_, buf_.data(), buf_.size(), name_);
   } catch (...) {
     buf_.clear();  // nothing left to re-send when the destructor flushes
     throw;
@@ -61,13 +61,13 @@ void Output::flush() {
   buf_.clear();
 }
 
-void Output::write_all(const char* data, std::size_t size) {
+void write_fully(int fd, const char* data, std::size_t size, const std::string& name) {
   while (size > 0) {
-    ssize_t n = ::write(fd_, data, size);
+    ssize_t n = ::write(fd, data, size);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EPIPE) throw BrokenPipe();
-      throw DataError(fmt::format("{}: write error: {}", name_, std::strerror(errno)));
+      throw DataError(fmt::format("{}: write error: {}", name, std::strerror(errno)));
     }
     data += n;
     size -= static_cast<std::size_t>(n);

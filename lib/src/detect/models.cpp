@@ -83,21 +83,19 @@ void SeasonalProfile::update(double ts, double x) {
     return;
   }
   double r = x - mean_[b];
-  if (ts - first_ts_ < clock_.period()) {
-    // Still in the first period: learn the phase, but its error says
-    // nothing about seasonality yet.
-    double a = 1.0 / (seen_[b] + 1.0);
-    mean_[b] = static_cast<float>(mean_[b] + a * r);
-    if (seen_[b] < 255) ++seen_[b];
-    return;
+  // In the first period a bucket is learned as a plain mean, and its error
+  // says nothing about seasonality yet.
+  const bool first_period = ts - first_ts_ < clock_.period();
+  if (!first_period) {
+    ++n_;
+    double a_err = std::max(0.01, 1.0 / static_cast<double>(n_));
+    mae_ += a_err * (std::fabs(r) - mae_);
+    double ro = x - plain_mean_;
+    plain_mae_ += a_err * (std::fabs(ro) - plain_mae_);
+    plain_mean_ += a_err * ro;
   }
-  ++n_;
-  double a_err = std::max(0.01, 1.0 / static_cast<double>(n_));
-  mae_ += a_err * (std::fabs(r) - mae_);
-  double ro = x - plain_mean_;
-  plain_mae_ += a_err * (std::fabs(ro) - plain_mae_);
-  plain_mean_ += a_err * ro;
-  double a = std::max(0.2, 1.0 / (seen_[b] + 1.0));
+  double a = 1.0 / (seen_[b] + 1.0);
+  if (!first_period) a = std::max(0.2, a);
   mean_[b] = static_cast<float>(mean_[b] + a * r);
   if (seen_[b] < 255) ++seen_[b];
 }

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "lepton/error.h"
+#include "lepton/output.h"
 #include "lepton/signals.h"
 
 namespace lepton::seal {
@@ -200,7 +201,7 @@ FdSink::~FdSink() {
 void FdSink::write(std::string_view bytes) {
   if (bytes.size() >= kGather / 4) {  // large: no copy
     flush();
-    write_all(bytes.data(), bytes.size());
+    write_fully(fd_, bytes.data(), bytes.size(), name_);
     return;
   }
   buf_.append(bytes);
@@ -211,22 +212,9 @@ void FdSink::flush() {
   if (buf_.empty()) return;
   std::string pending;
   pending.swap(buf_);  // nothing left to re-send if the write throws
-  write_all(pending.data(), pending.size());
+  write_fully(fd_, pending.data(), pending.size(), name_);
   pending.clear();
   buf_.swap(pending);  // keep the capacity
-}
-
-void FdSink::write_all(const char* data, std::size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd_, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EPIPE) throw BrokenPipe();
-      throw DataError(fmt::format("{}: write error: {}", name_, std::strerror(errno)));
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
 }
 
 void detail::RawBuffer::grow(std::size_t size, std::size_t keep) {

@@ -130,7 +130,6 @@ class FdSink : public ByteSink {
   const std::string& name() const { return name_; }
 
  private:
-  void write_all(const char* data, std::size_t size);
   int fd_ = 1;
   bool own_ = false;
   std::string name_;
